@@ -1,0 +1,6 @@
+// Errors the CLI reports as one line and exit status 1: bad flags, bad
+// input files. Anything else escaping a command is a bug in smtnest.
+
+export class UsageError extends Error {}
+
+export class InputError extends Error {}

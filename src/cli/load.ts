@@ -1,0 +1,62 @@
+// What `run` and `disasm` accept: an assembly file, an image written by
+// `smtnest asm`, or the name of a bundled program (guests/examples, ...).
+
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { assembleFile, readImage, type Program } from '../asm/index.ts';
+import { PROJECT_ROOT } from '../generated.ts';
+import { InputError } from './errors.ts';
+
+export const INCLUDE_DIR = join(PROJECT_ROOT, 'guests/include');
+/** Folders searched, in order, for a program given by name. */
+export const PROGRAM_DIRS = [join(PROJECT_ROOT, 'guests/examples')];
+
+const SOURCE_EXTENSIONS = new Set(['.s', '.asm']);
+
+export function bundledPrograms(): string[] {
+  const names: string[] = [];
+  for (const dir of PROGRAM_DIRS) {
+    if (!existsSync(dir)) continue;
+    for (const file of readdirSync(dir).sort()) {
+      if (SOURCE_EXTENSIONS.has(extname(file))) names.push(basename(file, extname(file)));
+    }
+  }
+  return names;
+}
+
+export function bundledProgramPath(name: string): string | undefined {
+  for (const dir of PROGRAM_DIRS) {
+    for (const ext of SOURCE_EXTENSIONS) {
+      const path = join(dir, name + ext);
+      if (existsSync(path)) return path;
+    }
+  }
+  return undefined;
+}
+
+export function assemble(path: string): Program {
+  return assembleFile(path, { includePaths: [INCLUDE_DIR] });
+}
+
+/** Loads `target` (throws InputError or AssemblyError with a clear message). */
+export function loadProgram(target: string): Program {
+  if (SOURCE_EXTENSIONS.has(extname(target))) {
+    if (!existsSync(target)) throw new InputError(`${target}: no such file`);
+    return assemble(target);
+  }
+  if (existsSync(target)) {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(target);
+    } catch (error) {
+      throw new InputError(`${target}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+    return readImage(bytes, target);
+  }
+  const bundled = !target.includes('/') ? bundledProgramPath(target) : undefined;
+  if (bundled) return assemble(bundled);
+  const known = bundledPrograms();
+  throw new InputError(
+    `${target}: no such file or bundled program${known.length ? ` (bundled: ${known.join(', ')})` : ''}`,
+  );
+}

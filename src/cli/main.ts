@@ -1,0 +1,59 @@
+// The smtnest command line: a thin layer over the library. Every bad input
+// ends as one line on stderr and exit status 1, never a stack trace.
+
+import { AssemblyError, formatDiagnostic } from '../asm/index.ts';
+import { asmCommand, disasmCommand } from './asm.ts';
+import { demoCommand } from './demo.ts';
+import { InputError, UsageError } from './errors.ts';
+import { createLogger } from './log.ts';
+import { RUN_USAGE, runCommand } from './run.ts';
+
+const USAGE = `smtnest: an x86-like machine with VMX and SMT, for measuring nested virtualization
+
+${RUN_USAGE}
+       smtnest asm <file.s> -o <image>
+       smtnest disasm <image|file.s>
+       smtnest demo                     (what npm start runs)
+
+common options: --log-level fatal|error|warn|info|debug|trace|silent (default warn)`;
+
+function logLevelOf(args: string[]): string | undefined {
+  const index = args.findIndex((a) => a === '--log-level' || a.startsWith('--log-level='));
+  if (index < 0) return undefined;
+  return args[index].includes('=') ? args[index].split('=')[1] : args[index + 1];
+}
+
+export function main(argv: string[]): number {
+  const [command, ...args] = argv;
+  try {
+    const log = createLogger(logLevelOf(args));
+    switch (command) {
+      case 'run':
+        return runCommand(args, log);
+      case 'asm':
+        return asmCommand(args, log);
+      case 'disasm':
+        return disasmCommand(args);
+      case 'demo':
+        return demoCommand();
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        return command === undefined ? 1 : 0;
+      default:
+        throw new UsageError(`unknown command '${command}' (commands: run, asm, disasm, demo)`);
+    }
+  } catch (error) {
+    if (error instanceof AssemblyError) {
+      process.stderr.write(error.diagnostics.map(formatDiagnostic).join('\n') + '\n');
+      return 1;
+    }
+    if (error instanceof UsageError || error instanceof InputError) {
+      process.stderr.write(`smtnest: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}

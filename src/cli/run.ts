@@ -1,0 +1,81 @@
+// smtnest run <file.s|image|program> [options]
+
+import { writeSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { symbolizer } from '../asm/index.ts';
+import { Machine } from '../machine/machine.ts';
+import { runReport } from '../machine/stats.ts';
+import { byteSize, oneOf, parse, positiveInteger } from './args.ts';
+import { UsageError } from './errors.ts';
+import { loadProgram } from './load.ts';
+import { TraceWriter } from './trace.ts';
+
+export const RUN_USAGE = `usage: smtnest run <file.s|image|program> [--depth 0] [--mode baseline] [--shadow off]
+                   [--json] [--max-instructions N] [--max-cycles N] [--ram SIZE] [--trace FILE]`;
+
+/** Default instruction budget: about ten seconds of guest time on a slow host. */
+export const DEFAULT_MAX_INSTRUCTIONS = 2_000_000_000;
+
+/** Console bytes go to stdout a line at a time as the guest writes them. */
+class LineBufferedStdout {
+  private pending: number[] = [];
+  write = (byte: number): void => {
+    this.pending.push(byte);
+    if (byte === 10) this.flush();
+  };
+  flush(): void {
+    if (this.pending.length) writeSync(1, Uint8Array.from(this.pending));
+    this.pending = [];
+  }
+}
+
+export function runCommand(args: string[], log: Logger): number {
+  const { values, positionals } = parse('run', args, {
+    depth: { type: 'string' },
+    mode: { type: 'string' },
+    shadow: { type: 'string' },
+    json: { type: 'boolean' },
+    'max-instructions': { type: 'string' },
+    'max-cycles': { type: 'string' },
+    ram: { type: 'string' },
+    trace: { type: 'string' },
+    'log-level': { type: 'string' },
+  });
+  if (positionals.length !== 1) throw new UsageError(RUN_USAGE);
+  // Hypervisor levels and SMT modes build on this machine; this build runs programs bare.
+  oneOf('depth', values.depth as string | undefined, ['0'], '0');
+  oneOf('mode', values.mode as string | undefined, ['baseline'], 'baseline');
+  oneOf('shadow', values.shadow as string | undefined, ['off'], 'off');
+  const maxInstructions = positiveInteger('max-instructions', values['max-instructions'] as string | undefined);
+  const maxCycles = positiveInteger('max-cycles', values['max-cycles'] as string | undefined);
+  const ramSize = byteSize('ram', values.ram as string | undefined);
+  const json = values.json === true;
+
+  const program = loadProgram(positionals[0]);
+  log.info({ bytes: program.bytes.length, origin: program.origin, entry: program.entry }, 'program loaded');
+  const stdout = new LineBufferedStdout();
+  let machine: Machine;
+  try {
+    machine = new Machine({ ramSize, consoleSink: json ? undefined : stdout.write });
+    machine.loadProgram(program);
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(error.message);
+    throw error;
+  }
+  const tracePath = values.trace as string | undefined;
+  const trace = tracePath ? new TraceWriter(tracePath, machine.memory, symbolizer(program)) : undefined;
+  const result = machine.run({
+    maxInstructions: maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS,
+    maxCycles,
+    onInstruction: trace ? (cpu) => trace.record(cpu, 'L0') : undefined,
+  });
+  trace?.close();
+  stdout.flush();
+  log.info({ status: result.status, instructions: machine.cpu.instructions, cycles: machine.cpu.cycles }, 'run finished');
+  if (json) {
+    writeSync(1, JSON.stringify(runReport(machine, result), null, 2) + '\n');
+  } else if (result.status === 'budget' || result.status === 'triple-fault') {
+    writeSync(2, `smtnest: ${result.reason}\n`);
+  }
+  return result.exitCode;
+}

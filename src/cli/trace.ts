@@ -1,0 +1,55 @@
+// --trace FILE: one line per instruction, written before it executes:
+//   cycle  thread  level  eip  symbol  disassembly
+// Tracing runs the machine one instruction per step, so it costs nothing
+// when it is off.
+
+import { closeSync, openSync, writeSync } from 'node:fs';
+import type { Cpu } from '../cpu/cpu.ts';
+import { decode } from '../isa/encoding.ts';
+import { formatInstruction } from '../isa/disasm.ts';
+import type { Memory } from '../machine/memory.ts';
+import { InputError } from './errors.ts';
+
+const FLUSH_LINES = 4096;
+
+export class TraceWriter {
+  private readonly fd: number;
+  private lines: string[] = [];
+
+  constructor(
+    path: string,
+    private readonly memory: Memory,
+    private readonly symbolize: (address: number) => string | undefined,
+  ) {
+    try {
+      this.fd = openSync(path, 'w');
+    } catch (error) {
+      throw new InputError(`${path}: cannot write trace: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+  }
+
+  /** Records the instruction `cpu` is about to execute. */
+  record(cpu: Cpu, level: string): void {
+    const eip = cpu.eip >>> 0;
+    const memory = this.memory;
+    const readWord = (a: number): number => (a + 4 <= memory.size ? memory.readU32(a) : 0);
+    const decoded = (eip & 3) === 0 && eip + 4 <= memory.size ? decode(readWord, eip) : null;
+    const text = decoded ? formatInstruction(decoded, this.symbolize) : '(does not decode)';
+    const where = this.symbolize(eip) ?? '';
+    this.lines.push(
+      `${String(cpu.cycles).padStart(12)} t${cpu.id} ${level} ${eip.toString(16).padStart(8, '0')} ${where.padEnd(24)} ${text}`,
+    );
+    if (this.lines.length >= FLUSH_LINES) this.flush();
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+
+  private flush(): void {
+    if (this.lines.length === 0) return;
+    writeSync(this.fd, this.lines.join('\n') + '\n');
+    this.lines = [];
+  }
+}

@@ -1,0 +1,1004 @@
+// One hardware thread: registers, flags, interrupt state and the interpreter.
+//
+// The interpreter loop is the emulator's hot path. It keeps eip, the cycle
+// and instruction counts in locals, dispatches on literal opcodes (so V8
+// builds a jump table; test/isa-dispatch.test.ts checks every label against
+// src/isa/table.ts), allocates nothing and logs nothing. A guest fault
+// throws the preallocated GUEST_FAULT sentinel, caught at the loop, which
+// delivers the exception; eip is only advanced once an instruction can no
+// longer fault, so faults are precise.
+
+import { CYCLES_BY_OPCODE } from '../isa/table.ts';
+import { ALLOWED_BITS_BY_OPCODE, LENGTH_BY_OPCODE, NO_REG } from '../isa/encoding.ts';
+import { LINE_CODE, LINE_MONITORED, LINE_SHIFT, type Memory } from '../machine/memory.ts';
+import type { PortBus } from '../devices/bus.ts';
+import type { InterruptController } from '../devices/interrupts.ts';
+import { divS64, divU64, mulS32, mulU32, wide } from './arith.ts';
+import { executeCpuid, type CpuidConfig } from './cpuid.ts';
+import { readMsr, writeMsr } from './msr.ts';
+import {
+  EFLAGS_FIXED,
+  EFLAGS_IF,
+  FLAGS_ADC,
+  FLAGS_ADD,
+  FLAGS_ALL,
+  FLAGS_CO,
+  FLAGS_DEC,
+  FLAGS_INC,
+  FLAGS_LOGIC,
+  FLAGS_SBB,
+  FLAGS_SUB,
+  LazyFlags,
+} from './flags.ts';
+
+/** Exception vectors. */
+export const VECTOR_DE = 0;
+export const VECTOR_UD = 6;
+export const VECTOR_GP = 13;
+
+/** Why `run` returned. */
+export const STOP_BUDGET = 0; // instruction or cycle limit of this slice reached
+export const STOP_HALT = 1; // hlt executed
+export const STOP_MWAIT = 2; // mwait went to sleep
+export const STOP_IO = 3; // an out instruction: devices may have changed state
+export const STOP_TRIPLE_FAULT = 4; // an exception could not be delivered
+export const STOP_INTERRUPT_WINDOW = 5; // IF was set with an interrupt pending
+
+/** Thread states. */
+export const STATE_RUNNING = 0;
+export const STATE_HALTED = 1;
+export const STATE_MWAIT = 2;
+
+const ALU_ADD = 0, ALU_ADC = 1, ALU_SUB = 2, ALU_SBB = 3, ALU_AND = 4, ALU_OR = 5, ALU_XOR = 6;
+const SH_SHL = 0, SH_SHR = 1, SH_SAR = 2, SH_ROL = 3, SH_ROR = 4;
+
+const DECODED_MARK = 0x80000000 | 0;
+const ESP = 4;
+
+/** Thrown (never allocated anew) to unwind from a faulting access to the loop. */
+const GUEST_FAULT = { guestFault: true };
+
+export interface CpuConfig extends CpuidConfig {
+  /** Index of this hardware thread in the core. */
+  id: number;
+}
+
+export class Cpu {
+  /** eax..r15, plus a constant zero at index 16 used for "no base/index". */
+  readonly regs = new Int32Array(NO_REG + 1);
+  eip = 0;
+  readonly flags = new LazyFlags();
+  /** IF: external interrupts are taken. */
+  interruptsEnabled = 0;
+  /** Interrupts are held off until this instruction count (the sti shadow). */
+  interruptShadowEnd = 0;
+  idtBase = 0;
+  idtCount = 0;
+  state = STATE_RUNNING;
+  monitorLine = -1;
+  monitorTriggered = false;
+  /** mwait's ECX bit 0: a masked interrupt still ends the wait. */
+  mwaitBreakOnMasked = false;
+
+  /** This thread's clock, in cycles, and its executed-instruction count. */
+  cycles = 0;
+  instructions = 0;
+  tscOffset = 0;
+  /** Instructions executed per opcode. */
+  readonly opcodeCounts = new Float64Array(256);
+  /** Exceptions and interrupts delivered per vector. */
+  readonly vectorCounts = new Float64Array(256);
+  /** Set when run() returns STOP_TRIPLE_FAULT. */
+  tripleFaultReason = '';
+
+  private faultVector = 0;
+
+  constructor(
+    private readonly memory: Memory,
+    private readonly bus: PortBus,
+    private readonly interrupts: InterruptController,
+    private readonly config: CpuConfig,
+  ) {}
+
+  get id(): number {
+    return this.config.id;
+  }
+
+  // ---- eflags -------------------------------------------------------------
+
+  get eflags(): number {
+    return this.flags.arith() | EFLAGS_FIXED | (this.interruptsEnabled ? EFLAGS_IF : 0);
+  }
+
+  set eflags(value: number) {
+    this.flags.setArith(value);
+    this.interruptsEnabled = (value & EFLAGS_IF) !== 0 ? 1 : 0;
+  }
+
+  // ---- memory access (guest-physical; faults are #GP) ----------------------
+
+  private fault(vector: number): never {
+    this.faultVector = vector;
+    throw GUEST_FAULT;
+  }
+
+  private read32(a: number): number {
+    if ((a >>> 0) > this.memory.size - 4) this.fault(VECTOR_GP);
+    if ((a & 3) === 0) return this.memory.words[a >>> 2];
+    const b = this.memory.bytes;
+    return b[a] | (b[a + 1] << 8) | (b[a + 2] << 16) | (b[a + 3] << 24);
+  }
+
+  private read16(a: number): number {
+    if ((a >>> 0) > this.memory.size - 2) this.fault(VECTOR_GP);
+    const b = this.memory.bytes;
+    return b[a] | (b[a + 1] << 8);
+  }
+
+  private read8(a: number): number {
+    if ((a >>> 0) >= this.memory.size) this.fault(VECTOR_GP);
+    return this.memory.bytes[a];
+  }
+
+  private write32(a: number, v: number): void {
+    const m = this.memory;
+    if ((a >>> 0) > m.size - 4) this.fault(VECTOR_GP);
+    if ((a & 3) === 0) m.words[a >>> 2] = v;
+    else {
+      const b = m.bytes;
+      b[a] = v;
+      b[a + 1] = v >>> 8;
+      b[a + 2] = v >>> 16;
+      b[a + 3] = v >>> 24;
+    }
+    if ((m.lineFlags[a >>> LINE_SHIFT] | m.lineFlags[(a + 3) >>> LINE_SHIFT]) !== 0) m.noteWrite(a, 4);
+  }
+
+  private write16(a: number, v: number): void {
+    const m = this.memory;
+    if ((a >>> 0) > m.size - 2) this.fault(VECTOR_GP);
+    m.bytes[a] = v;
+    m.bytes[a + 1] = v >>> 8;
+    if ((m.lineFlags[a >>> LINE_SHIFT] | m.lineFlags[(a + 1) >>> LINE_SHIFT]) !== 0) m.noteWrite(a, 2);
+  }
+
+  private write8(a: number, v: number): void {
+    const m = this.memory;
+    if ((a >>> 0) >= m.size) this.fault(VECTOR_GP);
+    m.bytes[a] = v;
+    if (m.lineFlags[a >>> LINE_SHIFT] !== 0) m.noteWrite(a, 1);
+  }
+
+  private push(v: number): void {
+    const sp = (this.regs[ESP] - 4) | 0;
+    this.write32(sp, v);
+    this.regs[ESP] = sp;
+  }
+
+  // ---- ALU ----------------------------------------------------------------
+
+  /** dst OP src with flags; cmp is sub whose result the caller drops. */
+  private alu(kind: number, a: number, b: number): number {
+    const f = this.flags;
+    let r: number;
+    switch (kind) {
+      case ALU_ADD:
+        r = (a + b) | 0;
+        f.op = FLAGS_ADD;
+        break;
+      case ALU_ADC:
+        f.carry = f.cf();
+        r = (a + b + f.carry) | 0;
+        f.op = FLAGS_ADC;
+        break;
+      case ALU_SUB:
+        r = (a - b) | 0;
+        f.op = FLAGS_SUB;
+        break;
+      case ALU_SBB:
+        f.carry = f.cf();
+        r = (a - b - f.carry) | 0;
+        f.op = FLAGS_SBB;
+        break;
+      case ALU_AND:
+        r = a & b;
+        f.op = FLAGS_LOGIC;
+        break;
+      case ALU_OR:
+        r = a | b;
+        f.op = FLAGS_LOGIC;
+        break;
+      default:
+        r = a ^ b;
+        f.op = FLAGS_LOGIC;
+    }
+    f.a = a;
+    f.b = b;
+    f.res = r;
+    return r;
+  }
+
+  private inc(a: number): number {
+    const f = this.flags;
+    f.carry = f.cf();
+    const r = (a + 1) | 0;
+    f.op = FLAGS_INC;
+    f.res = r;
+    return r;
+  }
+
+  private dec(a: number): number {
+    const f = this.flags;
+    f.carry = f.cf();
+    const r = (a - 1) | 0;
+    f.op = FLAGS_DEC;
+    f.res = r;
+    return r;
+  }
+
+  /** Shifts and rotates. The count is masked to 5 bits; a zero count changes
+   * nothing, flags included. For counts above 1, where the SDM leaves OF
+   * undefined, OF follows the count-1 formula, as Bochs computes it. */
+  private shift(kind: number, a: number, count: number): number {
+    const c = count & 31;
+    if (c === 0) return a;
+    const f = this.flags;
+    let r: number;
+    let cf: number;
+    let of: number;
+    switch (kind) {
+      case SH_SHL:
+        r = a << c;
+        cf = (a >>> (32 - c)) & 1;
+        of = (r >>> 31) ^ cf;
+        break;
+      case SH_SHR:
+        r = a >>> c;
+        cf = (a >>> (c - 1)) & 1;
+        of = ((r << 1) ^ r) >>> 31;
+        r |= 0;
+        break;
+      case SH_SAR:
+        r = a >> c;
+        cf = (a >> (c - 1)) & 1;
+        of = 0;
+        break;
+      case SH_ROL:
+        r = (a << c) | (a >>> (32 - c));
+        cf = r & 1;
+        of = (r >>> 31) ^ cf;
+        // Rotates leave ZF and SF alone.
+        f.setArith((f.arith() & ~0x801) | cf | (of << 11));
+        return r;
+      default:
+        r = (a >>> c) | (a << (32 - c));
+        cf = r >>> 31;
+        of = ((r >>> 31) ^ (r >>> 30)) & 1;
+        f.setArith((f.arith() & ~0x801) | cf | (of << 11));
+        return r;
+    }
+    f.op = FLAGS_CO;
+    f.res = r;
+    f.carry = cf;
+    f.over = of;
+    return r;
+  }
+
+  /** Flags after mul/imul: CF = OF = the result did not fit; ZF and SF, which
+   * the SDM leaves undefined, follow the low half (as Bochs does). */
+  private mulFlags(low: number, overflow: boolean): void {
+    const f = this.flags;
+    f.op = FLAGS_CO;
+    f.res = low;
+    f.carry = overflow ? 1 : 0;
+    f.over = f.carry;
+  }
+
+  // ---- exceptions and interrupts --------------------------------------------
+
+  /** Delivers `vector` with `returnEip` pushed: eflags, then eip; IF cleared.
+   * False if the table has no such entry or the stack cannot take the frame. */
+  deliver(vector: number, returnEip: number): boolean {
+    const m = this.memory;
+    if (vector >= this.idtCount) return false;
+    const entry = (this.idtBase + vector * 4) >>> 0;
+    if (entry > m.size - 4) return false;
+    const sp = (this.regs[ESP] - 8) >>> 0;
+    if (sp > m.size - 8) return false;
+    const handler = m.readU32(entry);
+    m.writeU32(sp + 4, this.eflags);
+    m.writeU32(sp, returnEip >>> 0);
+    this.regs[ESP] = sp | 0;
+    this.interruptsEnabled = 0;
+    this.eip = handler | 0;
+    this.vectorCounts[vector]++;
+    return true;
+  }
+
+  /** Takes the highest pending external interrupt if IF allows it now. */
+  takeInterrupt(): boolean {
+    if (!this.interruptsEnabled || !this.interrupts.hasPending || this.instructions < this.interruptShadowEnd) return false;
+    const vector = this.interrupts.take();
+    if (!this.deliver(vector, this.eip)) {
+      this.tripleFaultReason = `interrupt vector ${vector} could not be delivered (interrupt table count ${this.idtCount}, esp 0x${(this.regs[ESP] >>> 0).toString(16)})`;
+      return false;
+    }
+    this.state = STATE_RUNNING;
+    return true;
+  }
+
+  /** Whether a sleeping thread has something to wake it. */
+  get canWake(): boolean {
+    if (this.state === STATE_MWAIT && this.monitorTriggered) return true;
+    if (!this.interrupts.hasPending) return false;
+    return this.interruptsEnabled !== 0 || (this.state === STATE_MWAIT && this.mwaitBreakOnMasked);
+  }
+
+  /** Ends an mwait or hlt because of a wake-up event (the instruction has retired). */
+  wake(): void {
+    this.state = STATE_RUNNING;
+    this.disarmMonitor();
+  }
+
+  private disarmMonitor(): void {
+    if (this.monitorLine >= 0) this.memory.lineFlags[this.monitorLine] &= ~LINE_MONITORED;
+    this.monitorLine = -1;
+    this.monitorTriggered = false;
+  }
+
+  /** Called by the machine when a MONITORED line is written. */
+  noteMonitoredWrite(line: number): void {
+    if (line === this.monitorLine) this.monitorTriggered = true;
+  }
+
+  private decodeAt(eip: number): number {
+    const m = this.memory;
+    const header = m.words[eip >>> 2];
+    const opcode = header & 0xff;
+    const length = LENGTH_BY_OPCODE[opcode];
+    if (
+      length === 0 ||
+      (header & ~ALLOWED_BITS_BY_OPCODE[opcode]) !== 0 ||
+      ((header >>> 16) & 31) > NO_REG ||
+      ((header >>> 21) & 31) > NO_REG
+    ) {
+      this.fault(VECTOR_UD);
+    }
+    if (eip + length > m.size) this.fault(VECTOR_GP);
+    m.lineFlags[eip >>> LINE_SHIFT] |= LINE_CODE;
+    const decoded = header | DECODED_MARK;
+    m.decoded[eip >>> 2] = decoded;
+    return decoded;
+  }
+
+  // ---- the interpreter ------------------------------------------------------
+
+  /** Runs until `maxInstructions` more have executed, the clock reaches
+   * `cycleLimit`, or the thread stops (STOP_*). Delivers a pending interrupt first. */
+  run(maxInstructions: number, cycleLimit: number): number {
+    if (this.state !== STATE_RUNNING) return this.state === STATE_HALTED ? STOP_HALT : STOP_MWAIT;
+    if (this.interruptsEnabled && this.interrupts.hasPending && this.instructions >= this.interruptShadowEnd) {
+      if (!this.takeInterrupt()) return STOP_TRIPLE_FAULT;
+    }
+    const regs = this.regs;
+    const mem = this.memory;
+    const words = mem.words;
+    const decodedWords = mem.decoded;
+    const size = mem.size;
+    const cost = CYCLES_BY_OPCODE;
+    const counts = this.opcodeCounts;
+    const f = this.flags;
+    let eip = this.eip | 0;
+    let cyc = this.cycles;
+    let n = this.instructions;
+    let nLimit = n + maxInstructions;
+    let stop = -1;
+
+    for (;;) {
+      try {
+        while (stop < 0) {
+          if (n >= nLimit || cyc >= cycleLimit) {
+            stop = STOP_BUDGET;
+            break;
+          }
+          if ((eip & 3) !== 0 || (eip >>> 0) >= size) this.fault(VECTOR_GP);
+          let d = decodedWords[eip >>> 2];
+          if (d === 0) d = this.decodeAt(eip);
+          const op = d & 0xff;
+          n++;
+          cyc += cost[op];
+          counts[op]++;
+          const w = eip >>> 2;
+          switch (op) {
+            case 0x01 /* nop */:
+              eip += 4;
+              break;
+            case 0x02 /* hlt */:
+              eip += 4;
+              this.state = STATE_HALTED;
+              stop = STOP_HALT;
+              break;
+            case 0x03 /* pause */:
+              eip += 4;
+              break;
+            case 0x04 /* ud2 */:
+              this.fault(VECTOR_UD);
+            case 0x05 /* cli */:
+              this.interruptsEnabled = 0;
+              eip += 4;
+              break;
+            case 0x06 /* sti */:
+              if (!this.interruptsEnabled) {
+                this.interruptsEnabled = 1;
+                // Interrupts are recognized after the next instruction.
+                this.interruptShadowEnd = n + 1;
+                if (nLimit > n + 1) nLimit = n + 1;
+              }
+              eip += 4;
+              break;
+            case 0x07 /* clc */:
+              f.setArith(f.arith() & ~1);
+              eip += 4;
+              break;
+            case 0x08 /* stc */:
+              f.setArith(f.arith() | 1);
+              eip += 4;
+              break;
+            case 0x09 /* cmc */:
+              f.setArith(f.arith() ^ 1);
+              eip += 4;
+              break;
+            case 0x0a /* pushf */:
+              this.push(this.eflags);
+              eip += 4;
+              break;
+            case 0x0b /* popf */: {
+              const v = this.read32(regs[ESP]);
+              regs[ESP] = (regs[ESP] + 4) | 0;
+              this.eflags = v;
+              eip += 4;
+              if (this.interruptsEnabled && this.interrupts.hasPending) stop = STOP_INTERRUPT_WINDOW;
+              break;
+            }
+            case 0x0c /* ret */: {
+              const target = this.read32(regs[ESP]);
+              regs[ESP] = (regs[ESP] + 4) | 0;
+              eip = target;
+              break;
+            }
+            case 0x0d /* iret */: {
+              const sp = regs[ESP];
+              const target = this.read32(sp);
+              const flagsValue = this.read32((sp + 4) | 0);
+              regs[ESP] = (sp + 8) | 0;
+              this.eflags = flagsValue;
+              eip = target;
+              if (this.interruptsEnabled && this.interrupts.hasPending) stop = STOP_INTERRUPT_WINDOW;
+              break;
+            }
+            case 0x0e /* cpuid */:
+              executeCpuid(regs, this.config);
+              eip += 4;
+              break;
+            case 0x0f /* rdtsc */: {
+              const tsc = cyc + this.tscOffset;
+              regs[0] = tsc >>> 0;
+              regs[2] = Math.floor(tsc / 0x100000000) | 0;
+              eip += 4;
+              break;
+            }
+            case 0x10 /* rdmsr */: {
+              this.cycles = cyc;
+              const value = readMsr(this, regs[1]);
+              if (value === null) this.fault(VECTOR_GP);
+              regs[0] = value >>> 0;
+              regs[2] = Math.floor(value / 0x100000000) | 0;
+              eip += 4;
+              break;
+            }
+            case 0x11 /* wrmsr */:
+              this.cycles = cyc;
+              if (!writeMsr(this, regs[1], (regs[2] >>> 0) * 0x100000000 + (regs[0] >>> 0))) this.fault(VECTOR_GP);
+              eip += 4;
+              break;
+            case 0x12 /* monitor */: {
+              const a = regs[0];
+              if ((a >>> 0) >= size || regs[1] !== 0) this.fault(VECTOR_GP);
+              this.disarmMonitor();
+              this.monitorLine = a >>> LINE_SHIFT;
+              mem.lineFlags[this.monitorLine] |= LINE_MONITORED;
+              eip += 4;
+              break;
+            }
+            case 0x13 /* mwait */:
+              if ((regs[1] & ~1) !== 0) this.fault(VECTOR_GP);
+              eip += 4;
+              if (this.monitorLine >= 0 && !this.monitorTriggered) {
+                this.mwaitBreakOnMasked = (regs[1] & 1) !== 0;
+                this.state = STATE_MWAIT;
+                stop = STOP_MWAIT;
+              } else {
+                this.disarmMonitor();
+              }
+              break;
+            case 0x14 /* int v8 */: {
+              const vector = words[w + 1] & 0xff;
+              if (vector >= this.idtCount) this.fault(VECTOR_GP);
+              this.cycles = cyc;
+              if (!this.deliver(vector, eip + 8)) this.fault(VECTOR_GP);
+              eip = this.eip;
+              break;
+            }
+            case 0x15 /* lidt m */: {
+              const a = this.ea(d, w);
+              const base = this.read32(a);
+              const count = this.read32((a + 4) | 0);
+              this.idtBase = base >>> 0;
+              this.idtCount = Math.min(count >>> 0, 256);
+              eip += 8;
+              break;
+            }
+            // ---- data movement
+            case 0x20 /* mov r,r */:
+              regs[(d >>> 8) & 15] = regs[(d >>> 12) & 15];
+              eip += 4;
+              break;
+            case 0x21 /* mov r,i */:
+              regs[(d >>> 8) & 15] = words[w + 1];
+              eip += 8;
+              break;
+            case 0x22 /* mov r,m */:
+              regs[(d >>> 8) & 15] = this.read32(this.ea(d, w));
+              eip += 8;
+              break;
+            case 0x23 /* mov m,r */:
+              this.write32(this.ea(d, w), regs[(d >>> 8) & 15]);
+              eip += 8;
+              break;
+            case 0x24 /* mov m,i */:
+              this.write32(this.ea(d, w), words[w + 2]);
+              eip += 12;
+              break;
+            case 0x25 /* mov m8,r */:
+              this.write8(this.ea(d, w), regs[(d >>> 8) & 15]);
+              eip += 8;
+              break;
+            case 0x26 /* mov m8,i */:
+              this.write8(this.ea(d, w), words[w + 2]);
+              eip += 12;
+              break;
+            case 0x27 /* mov m16,r */:
+              this.write16(this.ea(d, w), regs[(d >>> 8) & 15]);
+              eip += 8;
+              break;
+            case 0x28 /* mov m16,i */:
+              this.write16(this.ea(d, w), words[w + 2]);
+              eip += 12;
+              break;
+            case 0x29 /* movzx r,m8 */:
+              regs[(d >>> 8) & 15] = this.read8(this.ea(d, w));
+              eip += 8;
+              break;
+            case 0x2a /* movzx r,m16 */:
+              regs[(d >>> 8) & 15] = this.read16(this.ea(d, w));
+              eip += 8;
+              break;
+            case 0x2b /* movsx r,m8 */:
+              regs[(d >>> 8) & 15] = (this.read8(this.ea(d, w)) << 24) >> 24;
+              eip += 8;
+              break;
+            case 0x2c /* movsx r,m16 */:
+              regs[(d >>> 8) & 15] = (this.read16(this.ea(d, w)) << 16) >> 16;
+              eip += 8;
+              break;
+            case 0x2d /* lea r,m */:
+              regs[(d >>> 8) & 15] = this.ea(d, w);
+              eip += 8;
+              break;
+            case 0x2e /* xchg r,r */: {
+              const ra = (d >>> 8) & 15, rb = (d >>> 12) & 15;
+              const t = regs[ra];
+              regs[ra] = regs[rb];
+              regs[rb] = t;
+              eip += 4;
+              break;
+            }
+            case 0x2f /* xchg r,m */: {
+              const a = this.ea(d, w);
+              const ra = (d >>> 8) & 15;
+              const old = this.read32(a);
+              this.write32(a, regs[ra]);
+              regs[ra] = old;
+              eip += 8;
+              break;
+            }
+            case 0x31 /* cmpxchg m,r */: {
+              const a = this.ea(d, w);
+              const old = this.read32(a);
+              this.alu(ALU_SUB, regs[0], old);
+              if (regs[0] === old) this.write32(a, regs[(d >>> 8) & 15]);
+              else regs[0] = old;
+              eip += 8;
+              break;
+            }
+            case 0x32 /* cmpxchg r,r */: {
+              const ra = (d >>> 8) & 15;
+              const old = regs[ra];
+              this.alu(ALU_SUB, regs[0], old);
+              if (regs[0] === old) regs[ra] = regs[(d >>> 12) & 15];
+              else regs[0] = old;
+              eip += 4;
+              break;
+            }
+            // ---- two-operand ALU: r,r  r,i  r,m  m,r  m,i
+            case 0x40 /* add r,r */:
+            case 0x45 /* adc r,r */:
+            case 0x4a /* sub r,r */:
+            case 0x4f /* sbb r,r */:
+            case 0x54 /* and r,r */:
+            case 0x59 /* or r,r */:
+            case 0x5e /* xor r,r */: {
+              const ra = (d >>> 8) & 15;
+              regs[ra] = this.alu(((op - 0x40) / 5) | 0, regs[ra], regs[(d >>> 12) & 15]);
+              eip += 4;
+              break;
+            }
+            case 0x63 /* cmp r,r */:
+              this.alu(ALU_SUB, regs[(d >>> 8) & 15], regs[(d >>> 12) & 15]);
+              eip += 4;
+              break;
+            case 0x41 /* add r,i */:
+            case 0x46 /* adc r,i */:
+            case 0x4b /* sub r,i */:
+            case 0x50 /* sbb r,i */:
+            case 0x55 /* and r,i */:
+            case 0x5a /* or r,i */:
+            case 0x5f /* xor r,i */: {
+              const ra = (d >>> 8) & 15;
+              regs[ra] = this.alu(((op - 0x41) / 5) | 0, regs[ra], words[w + 1]);
+              eip += 8;
+              break;
+            }
+            case 0x64 /* cmp r,i */:
+              this.alu(ALU_SUB, regs[(d >>> 8) & 15], words[w + 1]);
+              eip += 8;
+              break;
+            case 0x42 /* add r,m */:
+            case 0x47 /* adc r,m */:
+            case 0x4c /* sub r,m */:
+            case 0x51 /* sbb r,m */:
+            case 0x56 /* and r,m */:
+            case 0x5b /* or r,m */:
+            case 0x60 /* xor r,m */: {
+              const ra = (d >>> 8) & 15;
+              const v = this.read32(this.ea(d, w));
+              regs[ra] = this.alu(((op - 0x42) / 5) | 0, regs[ra], v);
+              eip += 8;
+              break;
+            }
+            case 0x65 /* cmp r,m */:
+              this.alu(ALU_SUB, regs[(d >>> 8) & 15], this.read32(this.ea(d, w)));
+              eip += 8;
+              break;
+            // A read-modify-write cannot fault on its write once its read of
+            // the same address succeeded, so flags are never left half-done.
+            case 0x43 /* add m,r */:
+            case 0x48 /* adc m,r */:
+            case 0x4d /* sub m,r */:
+            case 0x52 /* sbb m,r */:
+            case 0x57 /* and m,r */:
+            case 0x5c /* or m,r */:
+            case 0x61 /* xor m,r */: {
+              const a = this.ea(d, w);
+              const v = this.read32(a);
+              const r = this.alu(((op - 0x43) / 5) | 0, v, regs[(d >>> 8) & 15]);
+              this.write32(a, r);
+              eip += 8;
+              break;
+            }
+            case 0x66 /* cmp m,r */:
+              this.alu(ALU_SUB, this.read32(this.ea(d, w)), regs[(d >>> 8) & 15]);
+              eip += 8;
+              break;
+            case 0x44 /* add m,i */:
+            case 0x49 /* adc m,i */:
+            case 0x4e /* sub m,i */:
+            case 0x53 /* sbb m,i */:
+            case 0x58 /* and m,i */:
+            case 0x5d /* or m,i */:
+            case 0x62 /* xor m,i */: {
+              const a = this.ea(d, w);
+              const v = this.read32(a);
+              const r = this.alu(((op - 0x44) / 5) | 0, v, words[w + 2]);
+              this.write32(a, r);
+              eip += 12;
+              break;
+            }
+            case 0x67 /* cmp m,i */:
+              this.alu(ALU_SUB, this.read32(this.ea(d, w)), words[w + 2]);
+              eip += 12;
+              break;
+            case 0x68 /* test r,r */:
+              this.alu(ALU_AND, regs[(d >>> 8) & 15], regs[(d >>> 12) & 15]);
+              eip += 4;
+              break;
+            case 0x69 /* test r,i */:
+              this.alu(ALU_AND, regs[(d >>> 8) & 15], words[w + 1]);
+              eip += 8;
+              break;
+            case 0x6a /* test m,r */:
+              this.alu(ALU_AND, this.read32(this.ea(d, w)), regs[(d >>> 8) & 15]);
+              eip += 8;
+              break;
+            case 0x6b /* test m,i */:
+              this.alu(ALU_AND, this.read32(this.ea(d, w)), words[w + 2]);
+              eip += 12;
+              break;
+            // ---- one-operand ALU
+            case 0x70 /* not r */: {
+              const ra = (d >>> 8) & 15;
+              regs[ra] = ~regs[ra];
+              eip += 4;
+              break;
+            }
+            case 0x71 /* not m */: {
+              const a = this.ea(d, w);
+              this.write32(a, ~this.read32(a));
+              eip += 8;
+              break;
+            }
+            case 0x72 /* neg r */: {
+              const ra = (d >>> 8) & 15;
+              regs[ra] = this.alu(ALU_SUB, 0, regs[ra]);
+              eip += 4;
+              break;
+            }
+            case 0x73 /* neg m */: {
+              const a = this.ea(d, w);
+              const v = this.read32(a);
+              this.write32(a, this.alu(ALU_SUB, 0, v));
+              eip += 8;
+              break;
+            }
+            case 0x74 /* inc r */: {
+              const ra = (d >>> 8) & 15;
+              regs[ra] = this.inc(regs[ra]);
+              eip += 4;
+              break;
+            }
+            case 0x75 /* inc m */: {
+              const a = this.ea(d, w);
+              const v = this.read32(a);
+              this.write32(a, this.inc(v));
+              eip += 8;
+              break;
+            }
+            case 0x76 /* dec r */: {
+              const ra = (d >>> 8) & 15;
+              regs[ra] = this.dec(regs[ra]);
+              eip += 4;
+              break;
+            }
+            case 0x77 /* dec m */: {
+              const a = this.ea(d, w);
+              const v = this.read32(a);
+              this.write32(a, this.dec(v));
+              eip += 8;
+              break;
+            }
+            // ---- shifts and rotates: r,i  r,r  m,i
+            case 0x78 /* shl r,i */:
+            case 0x7b /* shr r,i */:
+            case 0x7e /* sar r,i */:
+            case 0x81 /* rol r,i */:
+            case 0x84 /* ror r,i */: {
+              const ra = (d >>> 8) & 15;
+              regs[ra] = this.shift(((op - 0x78) / 3) | 0, regs[ra], words[w + 1]);
+              eip += 8;
+              break;
+            }
+            case 0x79 /* shl r,r */:
+            case 0x7c /* shr r,r */:
+            case 0x7f /* sar r,r */:
+            case 0x82 /* rol r,r */:
+            case 0x85 /* ror r,r */: {
+              const ra = (d >>> 8) & 15;
+              regs[ra] = this.shift(((op - 0x79) / 3) | 0, regs[ra], regs[(d >>> 12) & 15]);
+              eip += 4;
+              break;
+            }
+            case 0x7a /* shl m,i */:
+            case 0x7d /* shr m,i */:
+            case 0x80 /* sar m,i */:
+            case 0x83 /* rol m,i */:
+            case 0x86 /* ror m,i */: {
+              const a = this.ea(d, w);
+              const v = this.read32(a);
+              this.write32(a, this.shift(((op - 0x7a) / 3) | 0, v, words[w + 2]));
+              eip += 12;
+              break;
+            }
+            // ---- multiply and divide
+            case 0x88 /* mul r */:
+            case 0x89 /* mul m */: {
+              const src = op === 0x88 ? regs[(d >>> 8) & 15] : this.read32(this.ea(d, w));
+              mulU32(regs[0] >>> 0, src >>> 0);
+              regs[0] = wide.lo;
+              regs[2] = wide.hi;
+              this.mulFlags(wide.lo, wide.hi !== 0);
+              eip += op === 0x88 ? 4 : 8;
+              break;
+            }
+            case 0x8a /* imul r */:
+            case 0x8b /* imul m */: {
+              const src = op === 0x8a ? regs[(d >>> 8) & 15] : this.read32(this.ea(d, w));
+              mulS32(regs[0], src);
+              regs[0] = wide.lo;
+              regs[2] = wide.hi;
+              this.mulFlags(wide.lo, wide.hi !== wide.lo >> 31);
+              eip += op === 0x8a ? 4 : 8;
+              break;
+            }
+            case 0x8c /* imul r,r */:
+            case 0x8d /* imul r,m */:
+            case 0x8e /* imul r,i */: {
+              const ra = (d >>> 8) & 15;
+              const src =
+                op === 0x8c ? regs[(d >>> 12) & 15] : op === 0x8d ? this.read32(this.ea(d, w)) : words[w + 1];
+              mulS32(regs[ra], src);
+              regs[ra] = wide.lo;
+              this.mulFlags(wide.lo, wide.hi !== wide.lo >> 31);
+              eip += op === 0x8c ? 4 : 8;
+              break;
+            }
+            case 0x8f /* div r */:
+            case 0x90 /* div m */: {
+              const divisor = (op === 0x8f ? regs[(d >>> 8) & 15] : this.read32(this.ea(d, w))) >>> 0;
+              const hi = regs[2] >>> 0;
+              if (divisor === 0 || hi >= divisor) this.fault(VECTOR_DE);
+              divU64(hi, regs[0], divisor);
+              regs[0] = wide.lo;
+              regs[2] = wide.hi;
+              eip += op === 0x8f ? 4 : 8;
+              break;
+            }
+            case 0x91 /* idiv r */:
+            case 0x92 /* idiv m */: {
+              const divisor = op === 0x91 ? regs[(d >>> 8) & 15] : this.read32(this.ea(d, w));
+              if (divisor === 0 || !divS64(regs[2], regs[0], divisor)) this.fault(VECTOR_DE);
+              regs[0] = wide.lo;
+              regs[2] = wide.hi;
+              eip += op === 0x91 ? 4 : 8;
+              break;
+            }
+            // ---- stack
+            case 0x98 /* push r */:
+              this.push(regs[(d >>> 8) & 15]);
+              eip += 4;
+              break;
+            case 0x99 /* push i */:
+              this.push(words[w + 1]);
+              eip += 8;
+              break;
+            case 0x9a /* push m */:
+              this.push(this.read32(this.ea(d, w)));
+              eip += 8;
+              break;
+            case 0x9b /* pop r */: {
+              const v = this.read32(regs[ESP]);
+              regs[ESP] = (regs[ESP] + 4) | 0;
+              regs[(d >>> 8) & 15] = v;
+              eip += 4;
+              break;
+            }
+            case 0x9c /* pop m */: {
+              // The SDM: an esp-based destination is computed after esp is incremented.
+              const sp = regs[ESP];
+              const v = this.read32(sp);
+              regs[ESP] = (sp + 4) | 0;
+              const a = this.ea(d, w);
+              regs[ESP] = sp;
+              this.write32(a, v);
+              regs[ESP] = (sp + 4) | 0;
+              eip += 8;
+              break;
+            }
+            // ---- control transfer
+            case 0xa0 /* call rel */:
+              this.push(eip + 8);
+              eip = (eip + 8 + words[w + 1]) | 0;
+              break;
+            case 0xa1 /* call r */: {
+              const target = regs[(d >>> 8) & 15];
+              this.push(eip + 4);
+              eip = target;
+              break;
+            }
+            case 0xa2 /* call m */: {
+              const target = this.read32(this.ea(d, w));
+              this.push(eip + 8);
+              eip = target;
+              break;
+            }
+            case 0xa3 /* jmp rel */:
+              eip = (eip + 8 + words[w + 1]) | 0;
+              break;
+            case 0xa4 /* jmp r */:
+              eip = regs[(d >>> 8) & 15];
+              break;
+            case 0xa5 /* jmp m */:
+              eip = this.read32(this.ea(d, w));
+              break;
+            case 0xb4 /* je */:
+              eip = (f.op === FLAGS_ALL ? f.zf() !== 0 : f.res === 0) ? (eip + 8 + words[w + 1]) | 0 : eip + 8;
+              break;
+            case 0xb5 /* jne */:
+              eip = (f.op === FLAGS_ALL ? f.zf() === 0 : f.res !== 0) ? (eip + 8 + words[w + 1]) | 0 : eip + 8;
+              break;
+            case 0xb0 /* jo */:
+            case 0xb1 /* jno */:
+            case 0xb2 /* jb */:
+            case 0xb3 /* jae */:
+            case 0xb6 /* jbe */:
+            case 0xb7 /* ja */:
+            case 0xb8 /* js */:
+            case 0xb9 /* jns */:
+            case 0xbc /* jl */:
+            case 0xbd /* jge */:
+            case 0xbe /* jle */:
+            case 0xbf /* jg */:
+              eip = f.condition(op - 0xb0) ? (eip + 8 + words[w + 1]) | 0 : eip + 8;
+              break;
+            // ---- port I/O: the slice ends so the machine sees device changes
+            case 0xc0 /* in r,port */:
+              regs[(d >>> 8) & 15] = this.bus.read(words[w + 1] & 0xffff, cyc);
+              eip += 8;
+              break;
+            case 0xc1 /* in r,r */:
+              regs[(d >>> 8) & 15] = this.bus.read(regs[(d >>> 12) & 15] & 0xffff, cyc);
+              eip += 4;
+              break;
+            case 0xc2 /* out port,r */:
+              this.bus.write(words[w + 1] & 0xffff, regs[(d >>> 8) & 15], cyc);
+              eip += 8;
+              stop = STOP_IO;
+              break;
+            case 0xc3 /* out r,r */:
+              this.bus.write(regs[(d >>> 8) & 15] & 0xffff, regs[(d >>> 12) & 15], cyc);
+              eip += 4;
+              stop = STOP_IO;
+              break;
+            default:
+              this.fault(VECTOR_UD);
+          }
+        }
+        break;
+      } catch (e) {
+        if (e !== GUEST_FAULT) throw e;
+        this.cycles = cyc;
+        if (!this.deliver(this.faultVector, eip)) {
+          this.tripleFaultReason = `${VECTOR_NAMES[this.faultVector] ?? `vector ${this.faultVector}`} at eip 0x${(eip >>> 0).toString(16)} could not be delivered (interrupt table count ${this.idtCount}, esp 0x${(regs[ESP] >>> 0).toString(16)})`;
+          stop = STOP_TRIPLE_FAULT;
+          break;
+        }
+        eip = this.eip;
+      }
+    }
+    this.eip = eip;
+    this.cycles = cyc;
+    this.instructions = n;
+    return stop;
+  }
+
+  /** Effective address of the memory operand of the instruction at word `w`. */
+  private ea(d: number, w: number): number {
+    const regs = this.regs;
+    return (regs[(d >>> 16) & 31] + (regs[(d >>> 21) & 31] << ((d >>> 26) & 3)) + this.memory.words[w + 1]) | 0;
+  }
+}
+
+export const VECTOR_NAMES: Record<number, string> = {
+  [VECTOR_DE]: '#DE (divide error)',
+  [VECTOR_UD]: '#UD (invalid opcode)',
+  [VECTOR_GP]: '#GP (general protection)',
+};

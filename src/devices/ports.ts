@@ -1,0 +1,25 @@
+// The machine's port map: the one list from which the devices take their
+// ports and from which guests/include/ports.inc and docs/machine.md are made.
+
+export interface PortInfo {
+  readonly name: string;
+  readonly port: number;
+  readonly device: string;
+  readonly access: 'r' | 'w' | 'rw';
+  readonly description: string;
+}
+
+export const PORTS = {
+  SERIAL_DATA: { name: 'SERIAL_DATA', port: 0x3f8, device: 'serial', access: 'rw', description: 'write: print the low byte on the console; read: 0 (no input)' },
+  SERIAL_LINE_STATUS: { name: 'SERIAL_LINE_STATUS', port: 0x3fd, device: 'serial', access: 'r', description: 'reads 0x60: transmitter empty, ready for the next byte' },
+  DEBUG_EXIT: { name: 'DEBUG_EXIT', port: 0xf4, device: 'debug-exit', access: 'w', description: "write: stop the machine; the run's exit status is the low byte" },
+  TIMER_PERIOD: { name: 'TIMER_PERIOD', port: 0x40, device: 'timer', access: 'rw', description: 'cycles between timer interrupts (or until the one-shot interrupt)' },
+  TIMER_VECTOR: { name: 'TIMER_VECTOR', port: 0x41, device: 'timer', access: 'rw', description: 'interrupt vector the timer raises (default 0x20)' },
+  TIMER_CONTROL: { name: 'TIMER_CONTROL', port: 0x42, device: 'timer', access: 'rw', description: 'write 0: stop; 1: periodic; 2: one-shot; counting starts at the write' },
+  TIMER_TICKS: { name: 'TIMER_TICKS', port: 0x43, device: 'timer', access: 'r', description: 'number of interrupts the timer has raised' },
+} as const satisfies Record<string, PortInfo>;
+
+export const TIMER_DEFAULT_VECTOR = 0x20;
+export const TIMER_STOP = 0;
+export const TIMER_PERIODIC = 1;
+export const TIMER_ONE_SHOT = 2;

@@ -1,0 +1,62 @@
+// Files (or marked regions of hand-written files) generated from the tables.
+// `npm run gen` writes them; test/generated.test.ts fails when one is stale.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isaReference } from './isa/reference.ts';
+import { portsInclude, portTable } from './devices/reference.ts';
+
+export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface GeneratedFile {
+  /** Path relative to the project root. */
+  path: string;
+  /** The whole file, or the text between `<!-- NAME:begin -->` and `<!-- NAME:end -->`. */
+  region?: string;
+  render(): string;
+}
+
+export const GENERATED: GeneratedFile[] = [
+  { path: 'docs/isa.md', render: isaReference },
+  { path: 'guests/include/ports.inc', render: portsInclude },
+  { path: 'docs/machine.md', region: 'ports', render: portTable },
+];
+
+/** What the file should contain, given what it contains now. */
+export function expectedContent(file: GeneratedFile, current: string): string {
+  if (!file.region) return file.render();
+  const begin = `<!-- ${file.region}:begin -->`;
+  const end = `<!-- ${file.region}:end -->`;
+  const start = current.indexOf(begin);
+  const stop = current.indexOf(end);
+  if (start < 0 || stop < start) throw new Error(`${file.path}: markers ${begin} ... ${end} not found`);
+  return current.slice(0, start + begin.length) + '\n' + file.render() + '\n' + current.slice(stop);
+}
+
+function readOrEmpty(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+export function writeGenerated(): string[] {
+  const written: string[] = [];
+  for (const file of GENERATED) {
+    const path = join(PROJECT_ROOT, file.path);
+    const current = readOrEmpty(path);
+    const next = expectedContent(file, current);
+    if (next !== current) {
+      writeFileSync(path, next);
+      written.push(file.path);
+    }
+  }
+  return written;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const written = writeGenerated();
+  console.log(written.length ? `wrote ${written.join(', ')}` : 'generated files are up to date');
+}

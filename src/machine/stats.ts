@@ -1,0 +1,92 @@
+// Statistics of a run, per hardware thread and per level from the start:
+// the JSON report of `smtnest run --json` is built here and nowhere else.
+// Key order is fixed, so the same run gives byte-identical JSON.
+
+import { INSTRUCTIONS } from '../isa/table.ts';
+import { VECTOR_NAMES } from '../cpu/cpu.ts';
+import type { Machine, RunResult } from './machine.ts';
+
+export interface LevelStats {
+  instructions: number;
+  cycles: number;
+}
+
+export interface ThreadStats {
+  thread: number;
+  level: string;
+  instructions: number;
+  cycles: number;
+}
+
+export interface ExitRow {
+  from: string;
+  to: string;
+  reason: string;
+  code: number;
+  count: number;
+  cycles: number;
+}
+
+export interface MachineStats {
+  cycles: number;
+  instructions: number;
+  levels: Record<string, LevelStats>;
+  threads: ThreadStats[];
+  exits: ExitRow[];
+  /** Executed instructions per form ("add r,r"), in instruction-table order, nonzero only. */
+  opcodes: Record<string, number>;
+  /** Exceptions and interrupts delivered, per vector ("13 #GP (general protection)"). */
+  vectors: Record<string, number>;
+}
+
+export interface RunReport extends MachineStats {
+  status: RunResult['status'];
+  exitCode: number;
+  reason: string;
+  console: string;
+  mode: string;
+  depth: number;
+  shadowing: boolean;
+}
+
+export function formName(mnemonic: string, operands: readonly string[]): string {
+  return operands.length ? `${mnemonic} ${operands.join(',')}` : mnemonic;
+}
+
+export function collectStats(machine: Machine): MachineStats {
+  const cpu = machine.cpu;
+  // At depth 0 the bare workload is the only level and runs on thread 0.
+  const level = 'L0';
+  const opcodes: Record<string, number> = {};
+  for (const form of INSTRUCTIONS) {
+    const count = cpu.opcodeCounts[form.opcode];
+    if (count > 0) opcodes[formName(form.mnemonic, form.operands)] = count;
+  }
+  const vectors: Record<string, number> = {};
+  cpu.vectorCounts.forEach((count, vector) => {
+    if (count > 0) vectors[VECTOR_NAMES[vector] ? `${vector} ${VECTOR_NAMES[vector]}` : String(vector)] = count;
+  });
+  return {
+    cycles: cpu.cycles,
+    instructions: cpu.instructions,
+    levels: { [level]: { instructions: cpu.instructions, cycles: cpu.cycles } },
+    threads: [{ thread: cpu.id, level, instructions: cpu.instructions, cycles: cpu.cycles }],
+    exits: [],
+    opcodes,
+    vectors,
+  };
+}
+
+export function runReport(machine: Machine, result: RunResult): RunReport {
+  const stats = machine.stats();
+  return {
+    status: result.status,
+    exitCode: result.exitCode,
+    reason: result.reason,
+    console: machine.serial.text(),
+    mode: 'baseline',
+    depth: 0,
+    shadowing: false,
+    ...stats,
+  };
+}

@@ -1,0 +1,112 @@
+// The command line as a user meets it: exit statuses, one-line errors,
+// byte-identical JSON.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../src/generated.ts';
+
+const BIN = join(PROJECT_ROOT, 'bin/smtnest.js');
+const dir = mkdtempSync(join(tmpdir(), 'smtnest-cli-'));
+
+function smtnest(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: dir });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function source(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const HELLO = source(
+  'hi.s',
+  `_start:
+    mov eax, 'h'
+    out 0x3f8, eax
+    mov eax, 'i'
+    out 0x3f8, eax
+    mov eax, 10
+    out 0x3f8, eax
+    mov eax, 7
+    out 0xf4, eax
+`,
+);
+
+describe('smtnest run', () => {
+  it('prints the console and exits with the guest status', () => {
+    const r = smtnest('run', HELLO);
+    expect(r.stdout).toBe('hi\n');
+    expect(r.status).toBe(7);
+    expect(r.stderr).toBe('');
+  });
+
+  it('gives byte-identical --json for the same run', () => {
+    const a = smtnest('run', HELLO, '--json');
+    const b = smtnest('run', HELLO, '--json');
+    expect(a.stdout).toBe(b.stdout);
+    const report = JSON.parse(a.stdout);
+    expect(report).toMatchObject({ status: 'exited', exitCode: 7, console: 'hi\n', mode: 'baseline', depth: 0, shadowing: false, exits: [] });
+    expect(report.instructions).toBe(8);
+    expect(report.levels.L0.instructions).toBe(8);
+    expect(report.opcodes['mov r,i']).toBe(4);
+    expect(report.opcodes['out port,r']).toBe(4);
+  });
+
+  it('reports a malformed program as file:line:col and exits 1', () => {
+    const bad = source('bad.s', 'nop\n  frobnicate eax\n');
+    const r = smtnest('run', bad);
+    expect(r.status).toBe(1);
+    expect(r.stderr.split('\n')[0]).toMatch(/bad\.s:2:3: .*frobnicate/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('reports an unreadable file in one line', () => {
+    const r = smtnest('run', join(dir, 'missing.s'));
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/missing\.s: no such file/);
+  });
+
+  it('reports an unknown flag in one line', () => {
+    const r = smtnest('run', HELLO, '--frobnicate');
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/--frobnicate/);
+  });
+
+  it('reports an exhausted budget with its own status', () => {
+    const spin = source('spin.s', 'spin:\n  jmp spin\n');
+    const r = smtnest('run', spin, '--max-instructions', '1000');
+    expect(r.status).toBe(124);
+    expect(r.stderr.trim()).toMatch(/instruction budget of 1000 exhausted/);
+  });
+
+  it('reports a triple fault with its own status', () => {
+    const r = smtnest('run', source('ud.s', 'ud2\n'));
+    expect(r.status).toBe(125);
+    expect(r.stderr.trim()).toMatch(/triple fault: #UD/);
+  });
+
+  it('writes a symbolized trace', () => {
+    const trace = join(dir, 'trace.txt');
+    smtnest('run', HELLO, '--trace', trace);
+    const lines = readFileSync(trace, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(8);
+    expect(lines[0]).toMatch(/t0 L0 00000000 _start\s+mov eax, 0x68/);
+  });
+});
+
+describe('smtnest asm and disasm', () => {
+  it('round-trips an image', () => {
+    const image = join(dir, 'hi.img');
+    expect(smtnest('asm', HELLO, '-o', image).status).toBe(0);
+    const run = smtnest('run', image);
+    expect(run.stdout).toBe('hi\n');
+    const listing = smtnest('disasm', image).stdout;
+    expect(listing).toMatch(/_start:\n\s+00000000\s+.*mov eax, 0x68/);
+    expect(listing).toMatch(/out 0xf4, eax/);
+  });
+});
