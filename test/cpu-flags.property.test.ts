@@ -7,7 +7,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hex, runAsm, type AsmRun } from './reference/harness.ts';
+import { assemble, hex, runAsm, runProgram, type AsmRun } from './reference/harness.ts';
 import {
   BINARY_OPS,
   SHIFT_OPS,
@@ -28,7 +28,7 @@ import {
   type ShiftOp,
   type UnaryOp,
 } from './reference/model.ts';
-import { flagsArb, recordFlagsAsm, setFlagsAsm, shiftCount, word32 } from './reference/programs.ts';
+import { exceptionFrame, FAULT_HANDLERS, faultTaken, flagsArb, recordFlagsAsm, setFlagsAsm, shiftCount, word32 } from './reference/programs.ts';
 
 const RUNS = 200;
 const ARITH = 0x8c1;
@@ -365,7 +365,7 @@ flags_out: dd 0
         expect(SEQ_REGS.map((r) => hex(run.reg(r))), `${context}: registers`).toEqual(regs.map(hex));
         expectFlags(run, f, context);
       }),
-      { numRuns: 400 },
+      { numRuns: 1000 },
     );
   });
 });
@@ -405,6 +405,132 @@ describe('the reference model agrees with the SDM definitions of CF and OF', () 
         expect(shift('shr', a, n, f).flags.cf).toBe((a >>> (n - 1)) & 1);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+// ---- memory operands: effective addresses and the bounds of RAM --------------
+
+describe('memory operands', () => {
+  const RAM = 64 * 1024;
+  const near = fc.oneof(
+    fc.integer({ min: 0, max: 0x100 }),
+    fc.integer({ min: RAM - 0x40, max: RAM + 0x40 }),
+    fc.integer({ min: -0x40, max: 0x40 }).map((x) => x >>> 0),
+    word32,
+  );
+  const addressing = fc.record({
+    base: near,
+    index: near,
+    scale: fc.constantFrom(1, 2, 4, 8),
+    disp: fc.oneof(fc.integer({ min: -0x100, max: 0x100 }), word32.map((x) => x | 0)),
+    size: fc.constantFrom('byte', 'word', 'dword'),
+  });
+  const effective = (a: { base: number; index: number; scale: number; disp: number }): number =>
+    (a.base + a.index * a.scale + a.disp) >>> 0;
+  const operand = (a: { scale: number; disp: number }): string => `[ebx + ecx*${a.scale} + ${a.disp}]`;
+
+  it('lea computes base + index*scale + disp modulo 2^32', () => {
+    fc.assert(
+      fc.property(addressing, (a) => {
+        const run = runAsm(`
+_start:
+    mov ebx, ${hex(a.base)}
+    mov ecx, ${hex(a.index)}
+    lea eax, ${operand(a)}
+    out 0xf4, eax
+`);
+        expect(hex(run.reg('eax')), JSON.stringify(a)).toBe(hex(effective(a)));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('a load reads RAM when the whole operand is inside it, and raises #GP otherwise', () => {
+    fc.assert(
+      fc.property(addressing, (a) => {
+        const width = { byte: 1, word: 2, dword: 4 }[a.size];
+        const load = a.size === 'dword' ? `mov eax, ${operand(a)}` : `movzx eax, ${a.size} ${operand(a)}`;
+        let pattern: Uint8Array | undefined;
+        const run = runAsm(
+          `
+_start:
+    lidt [fault_idtr]
+    mov ebx, ${hex(a.base)}
+    mov ecx, ${hex(a.index)}
+    mov eax, 0x5a5a5a5a
+load:
+    ${load}
+    out 0xf4, eax
+${FAULT_HANDLERS}
+end_of_program:
+`,
+          {
+            setup: (machine, r) => {
+              // A pattern over the RAM above the program, as it is before the run.
+              const bytes = machine.memory.bytes;
+              for (let i = r.sym('end_of_program'); i < bytes.length; i++) bytes[i] = (i * 0x9e3779b1) >>> 24;
+              pattern = bytes.slice();
+            },
+          },
+        );
+        const address = effective(a);
+        const context = `${load} at ${hex(address)}`;
+        if (address + width <= RAM) {
+          expect(run.result.status, `${context}: ${run.result.reason}`).toBe('exited');
+          let want = 0;
+          for (let i = width - 1; i >= 0; i--) want = want * 256 + pattern![address + i];
+          expect(hex(run.reg('eax')), context).toBe(hex(want));
+        } else {
+          expect(faultTaken(run), context).toBe('#GP');
+          expect(exceptionFrame(run).eip, context).toBe(run.sym('load'));
+          expect(hex(run.reg('eax')), `${context}: eax unchanged`).toBe('0x5a5a5a5a');
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('a store writes exactly its bytes when inside RAM, and raises #GP (writing nothing) otherwise', () => {
+    fc.assert(
+      fc.property(addressing, word32, (a, value) => {
+        const width = { byte: 1, word: 2, dword: 4 }[a.size];
+        const store = `mov ${a.size} ${operand(a)}, edx`;
+        let before: Uint8Array | undefined;
+        const program = assemble(`
+    org 0x1000
+_start:
+    lidt [fault_idtr]
+    mov ebx, ${hex(a.base)}
+    mov ecx, ${hex(a.index)}
+    mov edx, ${hex(value)}
+    mov esp, 0x8000
+store:
+    ${store}
+    out 0xf4, eax
+${FAULT_HANDLERS}
+`);
+        const address = effective(a);
+        // A store into the program itself would change what it does next.
+        fc.pre(address + width <= program.origin || address >= program.origin + program.bytes.length);
+        const run = runProgram(program, { setup: (machine) => void (before = machine.memory.bytes.slice()) });
+        const context = `${store} at ${hex(address)} = ${hex(value)}`;
+        const after = run.machine.memory.bytes;
+        const want = before!.slice();
+        if (address + width <= RAM) {
+          expect(run.result.status, `${context}: ${run.result.reason}`).toBe('exited');
+          for (let i = 0; i < width; i++) want[address + i] = (value >>> (8 * i)) & 0xff;
+        } else {
+          expect(faultTaken(run), context).toBe('#GP');
+          // The only other bytes written: the exception frame below esp.
+          const frame = 0x8000 - 8;
+          want.set(after.subarray(frame, frame + 8), frame);
+        }
+        const differences: number[] = [];
+        for (let i = 0; i < RAM; i++) if (after[i] !== want[i]) differences.push(i);
+        expect(differences.slice(0, 8).map(hex), context).toEqual([]);
+      }),
+      { numRuns: RUNS },
     );
   });
 });

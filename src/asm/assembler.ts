@@ -11,7 +11,9 @@
 // Layout rules a user has to know:
 // - Every instruction is 4-byte aligned (the encoding's fetch unit): when the
 //   location counter is not a multiple of 4 at an instruction, zero bytes are
-//   inserted first. Data directives are not aligned.
+//   inserted first. An instruction that would cross a 4 KiB page boundary is
+//   moved to the start of the next page, with nops before it (the CPU does
+//   not fetch across pages). Data directives are not aligned.
 // - A label names the next instruction or data item after it, after any such
 //   padding (and after the padding of an `align` between them), so that a
 //   label written above an instruction is always the instruction's address.
@@ -22,7 +24,15 @@
 
 import { describe, TokenCursor } from './cursor.ts';
 import { DiagnosticSink, fileDiagnostic, AssemblyError, SourceError, type Loc } from './diagnostics.ts';
-import { evaluate, parseExpression, registerOf, showValue, type EvalContext, type Expr, type ParseOptions } from './expressions.ts';
+import {
+  evaluate,
+  parseExpression,
+  registerOf,
+  showValue,
+  type EvalContext,
+  type Expr,
+  type ParseOptions,
+} from './expressions.ts';
 import { isPunct, isWord, type Token } from './lexer.ts';
 import { matchForm, parseOperand, resolveOperand, type OperandAst } from './operands.ts';
 import { preprocess, type SourceLine } from './preprocess.ts';
@@ -33,6 +43,9 @@ import { encode, formLength } from '../isa/encoding.ts';
 import { BY_MNEMONIC, type InstructionForm } from '../isa/table.ts';
 
 const INSTRUCTION_ALIGNMENT = 4;
+/** Instructions never cross a page, so that under EPT one translation covers a whole instruction. */
+const PAGE_SIZE = 4096;
+const NOP_WORD = encode(BY_MNEMONIC.get('nop')![0], [], 0)[0];
 /** Far beyond any guest image; keeps a stray `times` from exhausting memory. */
 const MAX_PROGRAM_BYTES = 64 * 1024 * 1024;
 const ADDRESS_SPACE = 2 ** 32;
@@ -53,6 +66,13 @@ type Chunk = { ordinal: number; token: Token } & (
 
 function alignUp(value: number, alignment: number): number {
   return Math.ceil(value / alignment) * alignment;
+}
+
+/** Where an instruction of `length` bytes goes at or after `counter`: 4-byte
+ * aligned, and moved to the next page if it would cross a page boundary. */
+function instructionAddress(counter: number, length: number): number {
+  const address = alignUp(counter, INSTRUCTION_ALIGNMENT);
+  return (address % PAGE_SIZE) + length > PAGE_SIZE ? alignUp(address, PAGE_SIZE) : address;
 }
 
 function decodeName(token: Extract<Token, { type: 'string' }>): string {
@@ -89,21 +109,20 @@ class Assembler {
     this.sink.ordinal = line.ordinal;
     const [first, second, third] = line.tokens;
     const cursor = new TokenCursor(line.tokens, first.loc);
-    if (first.type === 'ident' && isPunct(second, ':')) {
-      cursor.next();
-      cursor.next();
-      if (isWord(third, 'equ')) {
-        cursor.next();
-        this.sink.attempt(() => this.equ(first, cursor));
-        return;
-      }
-      this.sink.attempt(() => this.label(first));
-      if (cursor.atEnd()) return;
-    } else if (first.type === 'ident' && isWord(second, 'equ')) {
-      cursor.next();
-      cursor.next();
+    const skip = (n: number) => {
+      for (let i = 0; i < n; i++) cursor.next();
+    };
+    const labelled = first.type === 'ident' && isPunct(second, ':');
+    // `NAME equ expr`, and NASM's `NAME: equ expr`.
+    if (first.type === 'ident' && isWord(labelled ? third : second, 'equ')) {
+      skip(labelled ? 3 : 2);
       this.sink.attempt(() => this.equ(first, cursor));
       return;
+    }
+    if (labelled) {
+      skip(2);
+      this.sink.attempt(() => this.label(first));
+      if (cursor.atEnd()) return;
     }
     this.sink.attempt(() => this.statement(cursor));
   }
@@ -113,22 +132,31 @@ class Assembler {
     const text = token.text;
     // Macro-local labels (%%x) are already unique and stay out of the local-label scheme.
     if (text.startsWith('..@') || !text.startsWith('.')) return text;
-    if (this.scope === undefined) throw new SourceError(token.loc, `local label '${text}' has no preceding global label`);
+    if (this.scope === undefined) {
+      throw new SourceError(token.loc, `local label '${text}' has no preceding global label`);
+    }
     return this.scope + text;
+  }
+
+  /** Claims the name a label or equ defines. */
+  private define(token: Token): string {
+    if (registerOf(token) !== undefined) {
+      throw new SourceError(token.loc, `'${token.text}' is a register and cannot be a label`);
+    }
+    const name = this.qualify(token);
+    this.symbols.claim(name, token);
+    return name;
   }
 
   private label(token: Token): void {
     this.started = true;
-    if (registerOf(token) !== undefined) throw new SourceError(token.loc, `'${token.text}' is a register and cannot be a label`);
-    const name = this.qualify(token);
-    if (!token.text.startsWith('.')) this.scope = name;
-    this.symbols.claim(name, token);
-    this.pending.push({ name, loc: token.loc });
+    // A global label opens a scope even if it is a duplicate, so that its local labels are not misattributed.
+    if (!token.text.startsWith('.')) this.scope = token.text;
+    this.pending.push({ name: this.define(token), loc: token.loc });
   }
 
   private equ(nameToken: Token, cursor: TokenCursor): void {
-    const name = this.qualify(nameToken);
-    this.symbols.claim(name, nameToken);
+    const name = this.define(nameToken);
     let expr: Expr;
     try {
       expr = parseExpression(cursor, this.parseOptions);
@@ -143,7 +171,9 @@ class Assembler {
 
   private statement(cursor: TokenCursor): void {
     const head = cursor.next();
-    if (head.type !== 'ident') throw new SourceError(head.loc, `expected an instruction or directive, found '${head.text}'`);
+    if (head.type !== 'ident') {
+      throw new SourceError(head.loc, `expected an instruction or directive, found '${head.text}'`);
+    }
     const word = head.text.toLowerCase();
     switch (word) {
       case 'times':
@@ -162,7 +192,10 @@ class Assembler {
         return this.global(head, cursor);
       case 'section':
       case 'segment':
-        throw new SourceError(head.loc, `${word} is not supported: a program is one flat image, laid out in source order`);
+        throw new SourceError(
+          head.loc,
+          `${word} is not supported: a program is one flat image, laid out in source order`,
+        );
       default:
         return this.instruction(head, cursor, 1);
     }
@@ -191,7 +224,10 @@ class Assembler {
       cursor.next();
       return this.instruction(next, cursor, count);
     }
-    throw new SourceError(cursor.loc(), `times needs an instruction or data directive after the count, found ${describe(next)}`);
+    throw new SourceError(
+      cursor.loc(),
+      `times needs an instruction or data directive after the count, found ${describe(next)}`,
+    );
   }
 
   private instruction(head: Token, cursor: TokenCursor, count: number): void {
@@ -204,9 +240,35 @@ class Assembler {
     const parsed = parts.map((part) => parseOperand(part, this.parseOptions));
     const { form, operands } = matchForm(head, forms, parsed);
     if (count === 0) return;
-    const address = alignUp(this.counter, INSTRUCTION_ALIGNMENT);
-    this.advance(address + count * formLength(form), head.loc, address);
-    this.chunks.push({ kind: 'instruction', ordinal: this.ordinal, token: head, address, count, form, operands });
+    const length = formLength(form);
+    const address = this.placeInstruction(length, head);
+    // Aligned 4-byte instructions never cross a page; longer ones do unless the run fits.
+    if (length === INSTRUCTION_ALIGNMENT || (address % PAGE_SIZE) + count * length <= PAGE_SIZE) {
+      this.advance(address + count * length, head.loc, address);
+      this.chunks.push({ kind: 'instruction', ordinal: this.ordinal, token: head, address, count, form, operands });
+      return;
+    }
+    // A repeated instruction whose run crosses a page: place each copy on its own.
+    for (let i = 0; i < count; i++) {
+      const at = this.placeInstruction(length, head);
+      this.advance(at + length, head.loc, at);
+      this.chunks.push({ kind: 'instruction', ordinal: this.ordinal, token: head, address: at, count: 1, form, operands });
+    }
+  }
+
+  /** The address of the next instruction. When it has to move to the next
+   * page, the rest of this page is filled with nops, so that straight-line
+   * code runs on across the gap. */
+  private placeInstruction(length: number, head: Token): number {
+    const aligned = alignUp(this.counter, INSTRUCTION_ALIGNMENT);
+    const address = instructionAddress(this.counter, length);
+    if (address !== aligned) {
+      const padding = new Uint8Array(address - aligned);
+      const view = new DataView(padding.buffer);
+      for (let offset = 0; offset < padding.length; offset += 4) view.setUint32(offset, NOP_WORD, true);
+      this.chunks.push({ kind: 'bytes', ordinal: this.ordinal, token: head, address: aligned, bytes: padding });
+    }
+    return address;
   }
 
   private data(head: Token, cursor: TokenCursor, width: Width, count: number): void {
@@ -217,13 +279,17 @@ class Assembler {
     const items = parts.map((part): DataItem => {
       const [first] = part.tokens;
       if (first === undefined) throw new SourceError(part.loc, 'missing value');
-      if (width === 1 && part.tokens.length === 1 && first.type === 'string') return { kind: 'bytes', bytes: first.bytes };
+      if (width === 1 && part.tokens.length === 1 && first.type === 'string') {
+        return { kind: 'bytes', bytes: first.bytes };
+      }
       const itemCursor = new TokenCursor(part.tokens, part.loc);
       const expr = parseExpression(itemCursor, this.parseOptions);
       itemCursor.expectEnd();
       return { kind: 'value', expr, token: first };
     });
     const size = items.reduce((n, item) => n + (item.kind === 'bytes' ? item.bytes.length : width), 0);
+    // Like an instruction repeated 0 times, this emits nothing: labels above name what comes next.
+    if (count === 0) return;
     const address = this.counter;
     this.advance(address + count * size, head.loc, address);
     this.chunks.push({ kind: 'data', ordinal: this.ordinal, token: head, address, count, width, items, size });
@@ -242,13 +308,18 @@ class Assembler {
 
   private org(head: Token, cursor: TokenCursor): void {
     if (this.originSet) throw new SourceError(head.loc, 'org given twice');
-    if (this.started) throw new SourceError(head.loc, 'org after code: org must come before any label, instruction or data');
+    if (this.started) {
+      throw new SourceError(head.loc, 'org after code: org must come before any label, instruction or data');
+    }
     const loc = cursor.loc();
     const address = this.early(parseExpression(cursor, this.parseOptions), 'org address');
     cursor.expectEnd();
-    if (address < 0 || address > 0xffffffff) throw new SourceError(loc, `org address out of range: ${showValue(address)}`);
+    if (address < 0 || address > 0xffffffff) {
+      throw new SourceError(loc, `org address out of range: ${showValue(address)}`);
+    }
     if (address % INSTRUCTION_ALIGNMENT !== 0) {
-      throw new SourceError(loc, `org address must be a multiple of ${INSTRUCTION_ALIGNMENT} (instructions are aligned to it)`);
+      const message = `org address must be a multiple of ${INSTRUCTION_ALIGNMENT} (instructions are aligned to it)`;
+      throw new SourceError(loc, message);
     }
     this.originSet = true;
     this.origin = this.counter = this.symbols.origin = address;
@@ -279,7 +350,9 @@ class Assembler {
 
   /** Moves the location counter to `end`; labels pending get `labelAddress` when given. */
   private advance(end: number, loc: Loc, labelAddress?: number): void {
-    if (end - this.origin > MAX_PROGRAM_BYTES) this.sink.fatal(loc, `program larger than ${MAX_PROGRAM_BYTES / 2 ** 20} MiB`);
+    if (end - this.origin > MAX_PROGRAM_BYTES) {
+      this.sink.fatal(loc, `program larger than ${MAX_PROGRAM_BYTES / 2 ** 20} MiB`);
+    }
     if (end > ADDRESS_SPACE) this.sink.fatal(loc, 'program runs past the end of the 32-bit address space');
     if (labelAddress !== undefined) this.bindPending(labelAddress);
     this.started = true;
@@ -339,8 +412,9 @@ class Assembler {
         const [min, max] = DATA_RANGES[chunk.width];
         const directive = chunk.token.text.toLowerCase();
         for (let i = 0; i < chunk.count; i++) {
-          let address = chunk.address + i * chunk.size;
-          const ctx = this.context(chunk.address + i * chunk.size);
+          const start = chunk.address + i * chunk.size;
+          const ctx = this.context(start);
+          let address = start;
           for (const item of chunk.items) {
             if (item.kind === 'bytes') {
               bytes.set(item.bytes, address - this.origin);
@@ -349,18 +423,20 @@ class Assembler {
             }
             const value = evaluate(item.expr, ctx);
             if (value < min || value > max) {
-              throw new SourceError(item.token.loc, `value out of range for ${directive}: ${showValue(value)} (must be ${showValue(min)}..${showValue(max)})`);
+              const range = `${showValue(min)}..${showValue(max)}`;
+              const message = `value out of range for ${directive}: ${showValue(value)} (must be ${range})`;
+              throw new SourceError(item.token.loc, message);
             }
             put(address, value, chunk.width);
             address += chunk.width;
           }
         }
-        lines.push({ address: chunk.address, file, line, length: chunk.count * chunk.size });
+        if (chunk.size > 0) lines.push({ address: chunk.address, file, line, length: chunk.count * chunk.size });
         return;
       }
       case 'bytes':
         bytes.set(chunk.bytes, chunk.address - this.origin);
-        lines.push({ address: chunk.address, file, line, length: chunk.bytes.length });
+        if (chunk.bytes.length > 0) lines.push({ address: chunk.address, file, line, length: chunk.bytes.length });
         return;
     }
   }
@@ -381,7 +457,7 @@ export function assembleFile(path: string, options: AssembleOptions = {}): Progr
   try {
     source = new SourceFiles(options).readText(path);
   } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
+    const reason = e instanceof Error ? ((e as NodeJS.ErrnoException).code ?? e.message) : String(e);
     throw new AssemblyError([fileDiagnostic(path, `cannot read file (${reason})`)]);
   }
   return assembleSource(source, path, options);

@@ -13,13 +13,13 @@ export class TokenCursor {
   private pos = 0;
 
   constructor(
-    readonly tokens: readonly Token[],
+    private readonly tokens: readonly Token[],
     /** Where "end of line" errors point when the line is empty. */
     private readonly lineLoc: Loc,
   ) {}
 
-  peek(offset = 0): Token | undefined {
-    return this.tokens[this.pos + offset];
+  peek(): Token | undefined {
+    return this.tokens[this.pos];
   }
 
   atEnd(): boolean {

@@ -51,7 +51,7 @@ export function fileDiagnostic(file: string, message: string): Diagnostic {
   return { file, line: 0, col: 0, message, sourceLine: '' };
 }
 
-export function diagnosticAt(loc: Loc, message: string): Diagnostic {
+function diagnosticAt(loc: Loc, message: string): Diagnostic {
   const via = loc.macros?.length
     ? ` (in macro ${loc.macros.map((m) => `'${m.name}' at ${m.file}:${m.line}`).join(' > ')})`
     : '';
@@ -86,17 +86,9 @@ export class DiagnosticSink {
     this.maxErrors = Math.max(1, Math.floor(maxErrors));
   }
 
-  get count(): number {
-    return this.entries.length;
-  }
-
-  add(diagnostic: Diagnostic): void {
-    this.entries.push({ ordinal: this.ordinal, diagnostic });
-    if (this.entries.length >= this.maxErrors) throw new Abort();
-  }
-
   report(loc: Loc, message: string): void {
-    this.add(diagnosticAt(loc, message));
+    this.entries.push({ ordinal: this.ordinal, diagnostic: diagnosticAt(loc, message) });
+    if (this.entries.length >= this.maxErrors) throw new Abort();
   }
 
   /** Reports an error after which assembling cannot usefully go on. */

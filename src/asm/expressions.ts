@@ -26,7 +26,13 @@ export type Expr =
   | { readonly kind: 'origin'; readonly token: Token }
   | { readonly kind: 'register'; readonly reg: number; readonly token: Token }
   | { readonly kind: 'unary'; readonly op: UnaryOp; readonly arg: Expr; readonly token: Token }
-  | { readonly kind: 'binary'; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr; readonly token: Token };
+  | {
+      readonly kind: 'binary';
+      readonly op: BinaryOp;
+      readonly left: Expr;
+      readonly right: Expr;
+      readonly token: Token;
+    };
 
 /** Binary operators by precedence level, loosest first (C order). */
 const LEVELS: readonly (readonly BinaryOp[])[] = [['|'], ['^'], ['&'], ['<<', '>>'], ['+', '-'], ['*', '/', '%']];

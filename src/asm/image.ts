@@ -56,7 +56,9 @@ export function readImage(bytes: Uint8Array, fileName: string): Program {
   if (HEADER_BYTES + codeLength + tableLength !== bytes.length) {
     fail(fileName, 'corrupt smtnest image: the lengths in its header do not match the file size');
   }
-  if (origin + codeLength > 2 ** 32) fail(fileName, 'corrupt smtnest image: the code runs past the 32-bit address space');
+  if (origin + codeLength > 2 ** 32) {
+    fail(fileName, 'corrupt smtnest image: the code runs past the 32-bit address space');
+  }
   let table: unknown;
   try {
     table = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(HEADER_BYTES + codeLength)));

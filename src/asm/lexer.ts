@@ -25,10 +25,11 @@ export interface LexedLine {
 }
 
 const IDENT_START = /[A-Za-z_.]/;
-const IDENT_PART = /[A-Za-z0-9_.]/;
+// '@' so that a generated macro-local name (..@3.loop) lexes again when pasted to other text.
+const IDENT_PART = /[A-Za-z0-9_.@]/;
 const NUMBER_PART = /[A-Za-z0-9_]/;
 const TWO_CHAR_PUNCT = new Set(['<<', '>>', '$$']);
-const ONE_CHAR_PUNCT = new Set([',', ':', '[', ']', '(', ')', '{', '}', '+', '-', '*', '/', '%', '&', '|', '^', '~', '$']);
+const ONE_CHAR_PUNCT = new Set(',:[](){}+-*/%&|^~$');
 const ESCAPES: ReadonlyMap<string, number> = new Map([
   ['n', 10],
   ['t', 9],
@@ -43,13 +44,13 @@ const ESCAPES: ReadonlyMap<string, number> = new Map([
 const MAX_LITERAL = (1n << 64n) - 1n;
 
 /** Shows a character in a message; control and non-ASCII characters as U+XXXX. */
-export function showChar(ch: string): string {
+function showChar(ch: string): string {
   const code = ch.codePointAt(0) ?? 0;
   return code > 0x20 && code < 0x7f ? `'${ch}'` : `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 /** NASM number syntax: 0x1F, 1Fh, 0b101, 42, with optional `_` separators. */
-export function parseNumber(text: string): bigint | undefined {
+function parseNumber(text: string): bigint | undefined {
   const t = text.replace(/_/g, '').toLowerCase();
   if (/^[0-9][0-9a-f]*h$/.test(t)) return BigInt('0x' + t.slice(0, -1));
   if (/^0x[0-9a-f]+$/.test(t) || /^0b[01]+$/.test(t) || /^[0-9]+$/.test(t)) return BigInt(t);
@@ -105,7 +106,8 @@ export function lexLine(text: string, file: string, line: number): LexedLine {
               bytes.push(parseInt(text.slice(i + 2, i + 4), 16));
               i += 4;
             } else {
-              throw new SourceError(at(i), `unknown escape '\\${e}' in string (known: \\n \\t \\r \\0 \\\\ \\" \\' \\xHH)`);
+              const known = `\\n \\t \\r \\0 \\\\ \\" \\' \\xHH`;
+              throw new SourceError(at(i), `unknown escape '\\${e}' in string (known: ${known})`);
             }
             continue;
           }
@@ -137,7 +139,8 @@ export function lexLine(text: string, file: string, line: number): LexedLine {
         tokens.push({ type: 'punct', text: ch, loc: at(i) });
         i++;
       } else {
-        throw new SourceError(at(i), `unexpected character ${showChar(String.fromCodePoint(text.codePointAt(i) ?? 0))}`);
+        const char = String.fromCodePoint(text.codePointAt(i) ?? 0);
+        throw new SourceError(at(i), `unexpected character ${showChar(char)}`);
       }
     }
   } catch (e) {

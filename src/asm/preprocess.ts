@@ -8,6 +8,9 @@
 //   where it was written in the call;
 // - a token produced by a %define points at the name it replaced.
 //
+// A macro parameter or %%label written against other text (`isr_%1:`) is
+// pasted to it, as in NASM.
+//
 // %define is textual and lazy, as in NASM: the value is substituted when the
 // name is used, and substituted again for defines within it (a define is not
 // expanded inside its own expansion). Names of defines and macros are
@@ -28,7 +31,8 @@ const MAX_MACRO_DEPTH = 64;
 const MAX_INCLUDE_DEPTH = 64;
 /** Bounds a line grown by %define substitution (defines that double at every level would otherwise exhaust memory). */
 const MAX_LINE_TOKENS = 10_000;
-const NAME = /^[A-Za-z_.][A-Za-z0-9_.]*$/;
+/** An identifier, as the lexer reads one. */
+const NAME = /^[A-Za-z_.][A-Za-z0-9_.@]*$/;
 
 /** A line on its way through the preprocessor: lexed from a file or produced by a macro expansion. */
 interface RawLine {
@@ -41,7 +45,7 @@ interface Macro {
   readonly name: string;
   readonly params: number;
   readonly body: (readonly Token[])[];
-  /** The header had an error: calls expand to nothing, without further reports. */
+  /** The definition had an error, already reported: calls expand to nothing, without further reports. */
   broken: boolean;
 }
 
@@ -69,7 +73,7 @@ function lexText(text: string, file: string): RawLine[] {
     .map((source, i) => lexLine(source, file, i + 1));
 }
 
-export class Preprocessor {
+class Preprocessor {
   private readonly defines = new Map<string, readonly Token[]>();
   private readonly macros = new Map<string, Macro>();
   private readonly includeStack: string[] = [];
@@ -92,7 +96,8 @@ export class Preprocessor {
         return;
       }
       const lexed = lexLine(text, '<defines>', i + 1);
-      if (lexed.error) this.sink.report(lexed.error.loc, lexed.error.message);
+      // Shown as NAME=value: the value starts after the name and '='.
+      if (lexed.error) this.sink.report({ ...loc, col: lexed.error.loc.col + name.length + 1 }, lexed.error.message);
       else this.defines.set(name, lexed.tokens);
     });
   }
@@ -106,27 +111,36 @@ export class Preprocessor {
   /** Processes the lines of one file or one macro expansion; conditionals and macro definitions must end within it. */
   private block(lines: readonly RawLine[], depth: number): void {
     const conditionals: Conditional[] = [];
-    let defining: { macro: Macro; loc: Loc } | undefined;
+    /** The macro whose body is being collected; `nested` counts %macro lines wrongly inside it. */
+    let defining: { macro: Macro; loc: Loc; nested: number } | undefined;
     for (const line of lines) {
       this.sink.ordinal = this.ordinal + 0.5;
       const first = line.tokens[0];
       const directive = first?.type === 'directive' ? first.text : undefined;
       if (defining) {
-        if (directive === '%endmacro') {
-          this.sink.attempt(() => this.endMacro(defining!.macro, line));
+        const { macro } = defining;
+        if (directive === '%endmacro' && defining.nested > 0) {
+          defining.nested--;
+        } else if (directive === '%endmacro') {
+          this.sink.attempt(() => this.endMacro(macro, line));
           defining = undefined;
         } else if (directive === '%macro') {
-          this.sink.report(first!.loc, 'a macro cannot be defined inside another macro');
+          // Skipping to the matching %endmacro keeps the inner body from running as code.
+          defining.nested++;
+          if (!macro.broken) this.sink.report(first!.loc, 'a macro cannot be defined inside another macro');
+          macro.broken = true;
         } else if (line.error) {
-          if (!defining.macro.broken) this.sink.report(line.error.loc, line.error.message);
+          if (!macro.broken) this.sink.report(line.error.loc, line.error.message);
         } else if (line.tokens.length > 0) {
-          defining.macro.body.push(line.tokens);
+          macro.body.push(line.tokens);
         }
         continue;
       }
       const taking = conditionals.every((c) => c.value !== c.inElse);
       if (directive === '%ifdef' || directive === '%ifndef' || directive === '%else' || directive === '%endif') {
+        // The nesting is tracked even on a line with a lexical error, so that the rest of the file stays in step.
         this.sink.attempt(() => this.conditional(conditionals, directive, line, taking));
+        if (line.error && taking) this.sink.report(line.error.loc, line.error.message);
         continue;
       }
       if (!taking) continue;
@@ -135,7 +149,7 @@ export class Preprocessor {
         continue;
       }
       if (directive === '%macro') {
-        defining = { macro: this.beginMacro(line), loc: first!.loc };
+        defining = { macro: this.beginMacro(line), loc: first!.loc, nested: 0 };
         continue;
       }
       this.sink.attempt(() => this.line(line, directive, depth));
@@ -191,8 +205,9 @@ export class Preprocessor {
 
   private endMacro(macro: Macro, line: RawLine): void {
     const extra = line.tokens[1];
+    // A name already taken holds an earlier definition, or the placeholder of a failed header: keep it.
+    if (!this.macros.has(macro.name)) this.macros.set(macro.name, macro);
     if (macro.broken) return;
-    this.macros.set(macro.name, macro);
     if (extra) throw new SourceError(extra.loc, `unexpected '${extra.text}' after %endmacro`);
     for (const tokens of macro.body) {
       for (const token of tokens) {
@@ -214,13 +229,17 @@ export class Preprocessor {
         return this.statement(line, depth);
       case '%define': {
         const name = rest[0];
-        if (name?.type !== 'ident') throw new SourceError((name ?? keyword).loc, '%define needs a name: %define NAME value');
+        if (name?.type !== 'ident') {
+          throw new SourceError((name ?? keyword).loc, '%define needs a name: %define NAME value');
+        }
         this.defines.set(name.text, rest.slice(1));
         return;
       }
       case '%undef': {
         const name = rest[0];
-        if (name?.type !== 'ident' || rest.length > 1) throw new SourceError((name ?? keyword).loc, '%undef needs one name');
+        if (name?.type !== 'ident' || rest.length > 1) {
+          throw new SourceError((name ?? keyword).loc, '%undef needs one name');
+        }
         this.defines.delete(name.text);
         return;
       }
@@ -266,8 +285,10 @@ export class Preprocessor {
       return;
     }
     for (const token of tokens) {
-      if (token.type === 'param' || token.type === 'macrolocal') {
-        throw new SourceError(token.loc, `'${token.text}' is only meaningful in a macro body`);
+      if (token.type === 'macrolocal' || token.type === 'param') {
+        // `5%2` lexes as 5 and parameter %2.
+        const hint = token.type === 'param' ? ` (a remainder is written '% ${token.text.slice(1)}')` : '';
+        throw new SourceError(token.loc, `'${token.text}' is only meaningful in a macro body${hint}`);
       }
       if (token.type === 'directive') throw new SourceError(token.loc, `'${token.text}' must start a line`);
     }
@@ -292,7 +313,9 @@ export class Preprocessor {
       active.add(token.text);
       out.push(...this.substitute(value.map((v) => relocate(v, token.loc)), active));
       active.delete(token.text);
-      if (out.length > MAX_LINE_TOKENS) throw new SourceError(token.loc, `%define expansion of '${token.text}' is too long`);
+      if (out.length > MAX_LINE_TOKENS) {
+        throw new SourceError(token.loc, `%define expansion of '${token.text}' is too long`);
+      }
     }
     return out;
   }
@@ -316,19 +339,31 @@ export class Preprocessor {
     }
     const id = ++this.expansions;
     const outer = call.loc.macros ?? [];
+    const substitute = (token: Token): Token[] => {
+      const macros = [...outer, { name: macro.name, file: token.loc.file, line: token.loc.line }];
+      const loc: Loc = { ...call.loc, macros };
+      if (token.type === 'param') {
+        if (token.index === 0) return [{ type: 'number', text: String(args.length), value: args.length, loc }];
+        // An argument stays where it is written in the call, but is now part of the macro's expansion.
+        return args[token.index - 1].map((arg) => relocate(arg, { ...arg.loc, macros }));
+      }
+      // Unique per expansion, and starting with '..@' so that it neither opens nor uses a local-label scope.
+      if (token.type === 'macrolocal') return [{ type: 'ident', text: `..@${id}.${token.name}`, loc }];
+      return [relocate(token, loc)];
+    };
     const lines = macro.body.map((body): RawLine => {
-      const tokens = body.flatMap((token): Token[] => {
-        const loc: Loc = {
-          ...call.loc,
-          macros: [...outer, { name: macro.name, file: token.loc.file, line: token.loc.line }],
-        };
-        if (token.type === 'param') {
-          if (token.index === 0) return [{ type: 'number', text: String(args.length), value: args.length, loc }];
-          return args[token.index - 1];
+      const tokens: Token[] = [];
+      body.forEach((token, k) => {
+        const piece = substitute(token);
+        const before = body[k - 1];
+        const last = tokens[tokens.length - 1];
+        const glued = before && touches(before, token) && (isMacroToken(before) || isMacroToken(token));
+        const pasted = glued && last && piece.length > 0 ? paste(last, piece[0]) : undefined;
+        if (pasted) {
+          tokens[tokens.length - 1] = pasted;
+          piece.shift();
         }
-        // Unique per expansion, and starting with '..@' so that it neither opens nor uses a local-label scope.
-        if (token.type === 'macrolocal') return [{ type: 'ident', text: `..@${id}.${token.name}`, loc }];
-        return [relocate(token, loc)];
+        tokens.push(...piece);
       });
       return { tokens };
     });
@@ -339,6 +374,20 @@ export class Preprocessor {
       throw e;
     }
   }
+}
+
+const isMacroToken = (token: Token) => token.type === 'param' || token.type === 'macrolocal';
+
+/** Whether two tokens of a macro body were written with nothing between them. */
+function touches(a: Token, b: Token): boolean {
+  return a.loc.line === b.loc.line && a.loc.col + a.text.length === b.loc.col;
+}
+
+/** The one token that two touching tokens make together (`isr_` and `3` make `isr_3`): as in NASM,
+ * a parameter or %%label written against other text is pasted to it. Undefined if they make more. */
+function paste(a: Token, b: Token): Token | undefined {
+  const lexed = lexLine(a.text + b.text, a.loc.file, a.loc.line);
+  return lexed.tokens.length === 1 && !lexed.error ? relocate(lexed.tokens[0], a.loc) : undefined;
 }
 
 /** Splits a macro call's arguments at top-level commas; `{...}` groups an argument containing commas. */

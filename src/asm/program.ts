@@ -22,7 +22,8 @@ export interface Program {
   origin: number;
   /** `_start` if defined, else `origin`. */
   entry: number;
-  /** Every label (local ones as `global.local`), in order of definition; `equ` constants are not addresses and are left out. */
+  /** Every label (local ones as `global.local`), in order of definition.
+   * `equ` constants are not addresses and are left out. */
   symbols: SymbolInfo[];
   lines: LineInfo[];
 }

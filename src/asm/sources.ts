@@ -22,7 +22,7 @@ export class SourceFiles {
   }
 
   /** The places `name`, written in `fromFile`, may be. */
-  candidates(name: string, fromFile: string): string[] {
+  private candidates(name: string, fromFile: string): string[] {
     if (path.isAbsolute(name)) return [name];
     const all = [path.join(path.dirname(fromFile), name), ...this.includePaths.map((dir) => path.join(dir, name))];
     return [...new Set(all)];

@@ -15,7 +15,7 @@ import type { PortBus } from '../devices/bus.ts';
 import type { InterruptController } from '../devices/interrupts.ts';
 import { divS64, divU64, mulS32, mulU32, wide } from './arith.ts';
 import { executeCpuid, type CpuidConfig } from './cpuid.ts';
-import { readMsr, writeMsr } from './msr.ts';
+import { msrValue, readMsr, readTsc, writeMsr } from './msr.ts';
 import {
   EFLAGS_FIXED,
   EFLAGS_IF,
@@ -83,7 +83,8 @@ export class Cpu {
   /** This thread's clock, in cycles, and its executed-instruction count. */
   cycles = 0;
   instructions = 0;
-  tscOffset = 0;
+  tscOffsetLo = 0;
+  tscOffsetHi = 0;
   /** Instructions executed per opcode. */
   readonly opcodeCounts = new Float64Array(256);
   /** Exceptions and interrupts delivered per vector. */
@@ -334,6 +335,11 @@ export class Cpu {
     return this.interruptsEnabled !== 0 || (this.state === STATE_MWAIT && this.mwaitBreakOnMasked);
   }
 
+  /** An mwait that a masked interrupt still ends (ECX bit 0). */
+  get breaksOnMaskedInterrupt(): boolean {
+    return this.state === STATE_MWAIT && this.mwaitBreakOnMasked;
+  }
+
   /** Ends an mwait or hlt because of a wake-up event (the instruction has retired). */
   wake(): void {
     this.state = STATE_RUNNING;
@@ -364,7 +370,9 @@ export class Cpu {
     ) {
       this.fault(VECTOR_UD);
     }
-    if (eip + length > m.size) this.fault(VECTOR_GP);
+    // An instruction may not cross a page (the assembler never places one so),
+    // so that one address translation covers it.
+    if (eip + length > m.size || (eip & 0xfff) + length > 0x1000) this.fault(VECTOR_GP);
     m.lineFlags[eip >>> LINE_SHIFT] |= LINE_CODE;
     const decoded = header | DECODED_MARK;
     m.decoded[eip >>> 2] = decoded;
@@ -480,25 +488,22 @@ export class Cpu {
               executeCpuid(regs, this.config);
               eip += 4;
               break;
-            case 0x0f /* rdtsc */: {
-              const tsc = cyc + this.tscOffset;
-              regs[0] = tsc >>> 0;
-              regs[2] = Math.floor(tsc / 0x100000000) | 0;
+            case 0x0f /* rdtsc */:
+              readTsc(this, cyc);
+              regs[0] = msrValue.lo;
+              regs[2] = msrValue.hi;
               eip += 4;
               break;
-            }
-            case 0x10 /* rdmsr */: {
+            case 0x10 /* rdmsr */:
               this.cycles = cyc;
-              const value = readMsr(this, regs[1]);
-              if (value === null) this.fault(VECTOR_GP);
-              regs[0] = value >>> 0;
-              regs[2] = Math.floor(value / 0x100000000) | 0;
+              if (!readMsr(this, regs[1])) this.fault(VECTOR_GP);
+              regs[0] = msrValue.lo;
+              regs[2] = msrValue.hi;
               eip += 4;
               break;
-            }
             case 0x11 /* wrmsr */:
               this.cycles = cyc;
-              if (!writeMsr(this, regs[1], (regs[2] >>> 0) * 0x100000000 + (regs[0] >>> 0))) this.fault(VECTOR_GP);
+              if (!writeMsr(this, regs[1], regs[0], regs[2])) this.fault(VECTOR_GP);
               eip += 4;
               break;
             case 0x12 /* monitor */: {

@@ -1,32 +1,55 @@
 // Model-specific registers of the bare machine, with Intel's indices.
 // rdmsr/wrmsr of an index not listed here raise #GP, as on Intel.
+// MSRs are 64 bits; they are handled as two 32-bit halves (edx:eax), since
+// a float64 would lose the low bits of values above 2^53.
 
 export const MSR = {
   IA32_TIME_STAMP_COUNTER: 0x10,
 } as const;
 
+const TWO_32 = 0x100000000;
+
 export interface MsrHost {
   /** The thread's cycle count, which the TSC follows. */
   readonly cycles: number;
-  tscOffset: number;
+  /** TSC = cycles + offset, modulo 2^64. */
+  tscOffsetLo: number;
+  tscOffsetHi: number;
 }
 
-/** The value of MSR `index` as a float64 (up to 2^53), or null if there is no such MSR. */
-export function readMsr(host: MsrHost, index: number): number | null {
+/** The value read by the last readMsr or readTsc (reused, so reads allocate nothing). */
+export const msrValue = { lo: 0, hi: 0 };
+
+/** msrValue = the TSC at `cycles`. */
+export function readTsc(host: MsrHost, cycles: number): void {
+  const lo = (cycles % TWO_32) + (host.tscOffsetLo >>> 0);
+  const hi = Math.floor(cycles / TWO_32) + (host.tscOffsetHi >>> 0) + (lo >= TWO_32 ? 1 : 0);
+  msrValue.lo = lo | 0;
+  msrValue.hi = hi | 0;
+}
+
+/** msrValue = MSR `index`; false if there is no such MSR. */
+export function readMsr(host: MsrHost, index: number): boolean {
   switch (index >>> 0) {
     case MSR.IA32_TIME_STAMP_COUNTER:
-      return host.cycles + host.tscOffset;
+      readTsc(host, host.cycles);
+      return true;
     default:
-      return null;
+      return false;
   }
 }
 
-/** Writes MSR `index`; false if there is no such writable MSR. */
-export function writeMsr(host: MsrHost, index: number, value: number): boolean {
+/** MSR `index` = hi:lo; false if there is no such writable MSR. */
+export function writeMsr(host: MsrHost, index: number, lo: number, hi: number): boolean {
   switch (index >>> 0) {
-    case MSR.IA32_TIME_STAMP_COUNTER:
-      host.tscOffset = value - host.cycles;
+    case MSR.IA32_TIME_STAMP_COUNTER: {
+      const cyclesLo = host.cycles % TWO_32;
+      const cyclesHi = Math.floor(host.cycles / TWO_32);
+      const offsetLo = (lo >>> 0) - cyclesLo;
+      host.tscOffsetLo = offsetLo | 0;
+      host.tscOffsetHi = ((hi >>> 0) - cyclesHi - (offsetLo < 0 ? 1 : 0)) | 0;
       return true;
+    }
     default:
       return false;
   }

@@ -27,8 +27,10 @@ export function isaReference(): string {
   out.push('');
   out.push('Every instruction is a 32-bit header word, then a displacement word if it has a memory operand,');
   out.push('then an immediate word if it has an immediate, port, vector or branch target: 4, 8 or 12 bytes,');
-  out.push('always 4-byte aligned (the assembler pads with zero bytes before an instruction). Fetching from a');
-  out.push('misaligned eip or outside RAM raises #GP.');
+  out.push('always 4-byte aligned (the assembler pads with zero bytes before an instruction), and never');
+  out.push('crossing a 4 KiB page boundary (the assembler fills the rest of the page with nops and starts the instruction on the next), so');
+  out.push('that one address translation covers an instruction. Fetching from a misaligned eip, outside RAM');
+  out.push('or an instruction that crosses a page raises #GP.');
   out.push('');
   out.push('| bits | field |');
   out.push('|---|---|');

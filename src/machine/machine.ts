@@ -105,11 +105,14 @@ export class Machine {
           cpu.wake();
           continue;
         }
-        if (this.timer.deadline === Infinity) {
+        // Only an interrupt can end the sleep now (no other thread or device
+        // writes memory): it must be unmasked, and a device must be able to raise it.
+        const interruptCanWake = cpu.interruptsEnabled !== 0 || cpu.breaksOnMaskedInterrupt;
+        if (!interruptCanWake || this.timer.deadline === Infinity) {
           this.finish(
             'halted',
             EXIT_STATUS.halted,
-            cpu.interruptsEnabled
+            interruptCanWake
               ? 'halted waiting for an interrupt, with no device left to raise one'
               : 'halted with interrupts disabled',
           );

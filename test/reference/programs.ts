@@ -3,7 +3,7 @@
 
 import fc from 'fast-check';
 import { CONDITION_NAMES, flagsToBits, type Flags } from './model.ts';
-import { hex } from './harness.ts';
+import { hex, type AsmRun } from './harness.ts';
 
 /** 32-bit edge values: zero, one, the sign boundary, all ones and their neighbours. */
 export const EDGE_VALUES = [
@@ -46,4 +46,38 @@ export function recordFlagsAsm(): string {
     out.push(`    ${cc} .taken${i}`, `    jmp .next${i}`, `.taken${i}:`, `    lea esi, [esi + ${1 << i}]`, `.next${i}:`);
   });
   return out.join('\n');
+}
+
+/** An interrupt table for #DE (0), #UD (6) and #GP (13) whose handlers each
+ * stop at their own `hlt` (IF is clear in a handler, so the run ends
+ * 'halted' with the exception frame still on the stack). Load it with
+ * `lidt [fault_idtr]`. */
+export const FAULT_HANDLERS = `
+fault_idtr: dd fault_idt, 14
+fault_idt:
+    dd on_de
+    times 5 dd on_other
+    dd on_ud
+    times 6 dd on_other
+    dd on_gp
+on_de: hlt
+on_ud: hlt
+on_gp: hlt
+on_other: hlt
+`;
+
+const HANDLER_NAMES: Record<string, string> = { on_de: '#DE', on_ud: '#UD', on_gp: '#GP', on_other: 'other' };
+
+/** Which FAULT_HANDLERS handler the run stopped in, or a description of how it ended otherwise. */
+export function faultTaken(run: AsmRun): string {
+  if (run.result.status !== 'halted') return `${run.result.status}: ${run.result.reason}`;
+  const at = (run.machine.cpu.eip - 4) >>> 0;
+  for (const [label, name] of Object.entries(HANDLER_NAMES)) if (run.sym(label) === at) return name;
+  return `halted at 0x${at.toString(16)}, not in a fault handler`;
+}
+
+/** The exception frame on top of the stack: the pushed eip, then eflags. */
+export function exceptionFrame(run: AsmRun): { eip: number; eflags: number } {
+  const esp = run.reg('esp');
+  return { eip: run.word(esp), eflags: run.word(esp + 4) };
 }
