@@ -6,6 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isaReference } from './isa/reference.ts';
 import { portsInclude, portTable } from './devices/reference.ts';
+import { bootinfoInclude, bootinfoTable } from './machine/reference.ts';
+import { constantTables, exitReasonsInclude, exitReasonTable, fieldTable, vmcsInclude, vmxInclude } from './vmx/reference.ts';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -21,6 +23,14 @@ export const GENERATED: GeneratedFile[] = [
   { path: 'docs/isa.md', render: isaReference },
   { path: 'guests/include/ports.inc', render: portsInclude },
   { path: 'docs/machine.md', region: 'ports', render: portTable },
+  { path: 'guests/include/vmcs.inc', render: vmcsInclude },
+  { path: 'guests/include/exit-reasons.inc', render: exitReasonsInclude },
+  { path: 'guests/include/vmx.inc', render: vmxInclude },
+  { path: 'guests/include/bootinfo.inc', render: bootinfoInclude },
+  { path: 'docs/vmx.md', region: 'fields', render: fieldTable },
+  { path: 'docs/vmx.md', region: 'exit-reasons', render: exitReasonTable },
+  { path: 'docs/vmx.md', region: 'constants', render: constantTables },
+  { path: 'docs/boot.md', region: 'layout', render: bootinfoTable },
 ];
 
 /** What the file should contain, given what it contains now. */

@@ -225,6 +225,49 @@ ${FAULT_HANDLERS}
     expect(straddle.reg('ecx')).not.toBe(0x12345678);
   });
 
+  it('an instruction that crosses a 4 KiB page raises #GP at its first word', () => {
+    // Copy one instruction so that it ends past a page boundary, and jump to it.
+    for (const [template, at, crosses] of [
+      ['mov ecx, 0x12345678', 0x1ffc, true], // 8 bytes from the page's last word
+      ['mov dword [0x100], 0x12345678', 0x1ff8, true], // 12 bytes, 4 past the end
+      ['mov ecx, 0x12345678', 0x1ff8, false], // 8 bytes ending exactly at the boundary
+    ] as const) {
+      const run = runAsm(`
+_start:
+    lidt [fault_idtr]
+    mov esi, template
+    mov edi, ${hex(at)}
+    mov ecx, 3
+.copy:
+    mov eax, [esi]
+    mov [edi], eax
+    add esi, 4
+    add edi, 4
+    dec ecx
+    jne .copy
+    mov dword [edi], 0x000000a3   ; then jmp rel 0 (to the next word)...
+    mov dword [edi + 4], 0
+    mov dword [edi + 8], 0x00000002 ; ...and hlt
+    mov ecx, 0
+    mov eax, ${hex(at)}
+    jmp eax
+template:
+    ${template}
+    nop
+    nop
+${FAULT_HANDLERS}
+`);
+      if (crosses) {
+        expect(faultTaken(run), template).toBe('#GP');
+        expect(hex(exceptionFrame(run).eip), template).toBe(hex(at));
+        expect(run.reg('ecx')).toBe(0);
+      } else {
+        expect(run.result.status, run.result.reason).toBe('halted');
+        expect(hex(run.reg('ecx'))).toBe('0x12345678');
+      }
+    }
+  });
+
   it('int with a vector beyond the table', () => {
     expectPreciseFault('#GP', 'int 20');
     expectPreciseFault('#GP', 'int 255');
@@ -359,6 +402,32 @@ _start:
 ${FAULT_HANDLERS}
 `);
       expectTripleFault(run, '#UD');
+    }
+  });
+
+  it('an external interrupt that cannot be delivered: unusable stack, or no table entry', () => {
+    for (const [esp, count] of [
+      [4, 0x21],
+      [RAM, 0x20],
+    ]) {
+      const run = runAsm(`
+_start:
+    lidt [idtr]
+    mov eax, 100
+    out 0x40, eax           ; timer period
+    mov eax, 2
+    out 0x42, eax           ; one-shot, vector 0x20
+    mov esp, ${hex(esp)}
+    sti
+.spin:
+    jmp .spin
+handler:
+    iret
+idtr: dd idt, ${hex(count)}
+idt: times 0x21 dd handler
+`);
+      expect(run.result.status, run.result.reason).toBe('triple-fault');
+      expect(run.result.reason).toMatch(/vector (32|0x20)\b/);
     }
   });
 

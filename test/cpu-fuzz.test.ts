@@ -30,10 +30,16 @@ interface Outcome {
   console: string;
 }
 
-function runImage(program: Program): Outcome {
+/** Runs an image; `stepwise` runs one instruction per slice (through the
+ * onInstruction hook), which must not change the outcome. */
+function runImage(program: Program, stepwise = false): Outcome {
   const machine = new Machine({ ramSize: RAM });
   machine.loadProgram(program);
-  const result = machine.run({ maxInstructions: BUDGET, maxCycles: CYCLE_BUDGET });
+  const result = machine.run({
+    maxInstructions: BUDGET,
+    maxCycles: CYCLE_BUDGET,
+    ...(stepwise ? { onInstruction: () => {} } : {}),
+  });
   const cpu = machine.cpu;
   return {
     status: result.status,
@@ -57,10 +63,12 @@ function checkOutcome(o: Outcome): void {
 }
 
 describe('fuzz: random bytes', () => {
-  it('a run of random bytes never throws and ends in a known status', () => {
+  it('a run of random bytes never throws, ends in a known status, and is deterministic', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 4, maxLength: 1024 }), (bytes) => {
-        checkOutcome(runImage(image(bytes)));
+        const first = runImage(image(bytes));
+        checkOutcome(first);
+        expect(runImage(image(bytes))).toEqual(first);
       }),
       { numRuns: 300 },
     );
@@ -72,7 +80,6 @@ describe('fuzz: random bytes', () => {
 // immediates, jumps inside it, and an interrupt table whose handlers step
 // over the faulting word and return.
 
-const FORMS = INSTRUCTIONS;
 const reg = fc.integer({ min: 0, max: 15 });
 const addressLike = fc.oneof(
   fc.integer({ min: 0, max: 0x1000 }),
@@ -86,20 +93,6 @@ const immediate = fc.oneof(
   fc.integer({ min: -0x80000000, max: 0x7fffffff }),
 );
 
-const instructionArb: fc.Arbitrary<RandomInstruction> = fc
-  .record({
-    form: fc.constantFrom(...FORMS),
-    a: reg,
-    b: reg,
-    base: fc.oneof(reg, fc.constant(NO_REG)),
-    index: fc.oneof(reg, fc.constant(NO_REG)),
-    scale: fc.constantFrom(1, 2, 4, 8),
-    disp: addressLike,
-    imm: immediate,
-    target: fc.integer({ min: 0, max: 0x400 }).map((x) => x & ~3),
-  })
-  .map((r) => ({ ...r, form: r.form as InstructionForm }));
-
 type RandomInstruction = {
   form: InstructionForm;
   a: number;
@@ -111,6 +104,19 @@ type RandomInstruction = {
   imm: number;
   target: number;
 };
+
+const instructionArb: fc.Arbitrary<RandomInstruction> = fc
+  .record({
+    form: fc.constantFrom(...INSTRUCTIONS),
+    a: reg,
+    b: reg,
+    base: fc.oneof(reg, fc.constant(NO_REG)),
+    index: fc.oneof(reg, fc.constant(NO_REG)),
+    scale: fc.constantFrom(1, 2, 4, 8),
+    disp: addressLike,
+    imm: immediate,
+    target: fc.integer({ min: 0, max: 0x400 }).map((x) => x & ~3),
+  });
 
 function encodeRandom(r: RandomInstruction, address: number): number[] {
   let regSlot = 0;
@@ -167,13 +173,14 @@ function programOf(instructions: RandomInstruction[], withPrelude: boolean): Pro
 }
 
 describe('fuzz: random well-formed instructions', () => {
-  it('never throws, ends in a known status, and is deterministic', () => {
+  it('never throws, ends in a known status, and is deterministic, whether run in slices or one instruction at a time', () => {
     fc.assert(
       fc.property(fc.array(instructionArb, { minLength: 1, maxLength: 64 }), fc.boolean(), (instructions, withPrelude) => {
         const program = programOf(instructions, withPrelude);
         const first = runImage(program);
         checkOutcome(first);
         expect(runImage(program)).toEqual(first);
+        expect(runImage(program, true)).toEqual(first);
       }),
       { numRuns: 300 },
     );

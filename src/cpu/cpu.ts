@@ -13,9 +13,15 @@ import { ALLOWED_BITS_BY_OPCODE, LENGTH_BY_OPCODE, NO_REG } from '../isa/encodin
 import { LINE_CODE, LINE_MONITORED, LINE_SHIFT, type Memory } from '../machine/memory.ts';
 import type { PortBus } from '../devices/bus.ts';
 import type { InterruptController } from '../devices/interrupts.ts';
+import { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE } from '../vmx/ept.ts';
+import { EXIT } from '../vmx/exit-reasons.ts';
+import type { ExitRecorder } from '../vmx/exit-stats.ts';
+import { EXIT_CTL, INSN_INFO, INTR_INFO, IO_QUAL, PIN, PROC } from '../vmx/controls.ts';
+import { F } from '../vmx/vmcs.ts';
+import { Vmx, type ExitInfo, type VmxCosts } from '../vmx/vmx.ts';
 import { divS64, divU64, mulS32, mulU32, wide } from './arith.ts';
 import { executeCpuid, type CpuidConfig } from './cpuid.ts';
-import { msrValue, readMsr, readTsc, writeMsr } from './msr.ts';
+import { MSR, msrValue, readMsr, readTsc, writeMsr } from './msr.ts';
 import {
   EFLAGS_FIXED,
   EFLAGS_IF,
@@ -43,6 +49,7 @@ export const STOP_MWAIT = 2; // mwait went to sleep
 export const STOP_IO = 3; // an out instruction: devices may have changed state
 export const STOP_TRIPLE_FAULT = 4; // an exception could not be delivered
 export const STOP_INTERRUPT_WINDOW = 5; // IF was set with an interrupt pending
+export const STOP_VMX = 6; // a VM entry or exit: the thread changed worlds
 
 /** Thread states. */
 export const STATE_RUNNING = 0;
@@ -57,11 +64,18 @@ const ESP = 4;
 
 /** Thrown (never allocated anew) to unwind from a faulting access to the loop. */
 const GUEST_FAULT = { guestFault: true };
+/** Thrown to unwind from an instruction or access that makes the guest exit. */
+const GUEST_EXIT = { guestExit: true };
 
 export interface CpuConfig extends CpuidConfig {
   /** Index of this hardware thread in the core. */
   id: number;
+  vmxCosts: VmxCosts;
+  exits: ExitRecorder;
 }
+
+/** Levels a thread's time is accounted to: its root-operation software and its guest. */
+export const MAX_LEVELS = 4;
 
 export class Cpu {
   /** eax..r15, plus a constant zero at index 16 used for "no base/index". */
@@ -93,13 +107,50 @@ export class Cpu {
   tripleFaultReason = '';
 
   private faultVector = 0;
+  /** Why the guest exits, for the GUEST_EXIT unwind. */
+  private exitReason = 0;
+  private readonly exitInfo: ExitInfo = {};
+
+  readonly vmx: Vmx;
+  /** EPT translation is on: memory addresses are guest-physical. */
+  translating = false;
+  /** The last translated code page (guest page number and its physical base). */
+  private codePage = -1;
+  private codeBase = 0;
+
+  /** The level running in root operation and the one in its guest (depth 1: L0 and L1). */
+  hostLevel = 0;
+  guestLevel = 1;
+  /** Instructions and cycles per level. */
+  readonly levelInstructions = new Float64Array(MAX_LEVELS);
+  readonly levelCycles = new Float64Array(MAX_LEVELS);
+  private level = 0;
+  private levelSinceInstructions = 0;
+  private levelSinceCycles = 0;
 
   constructor(
     private readonly memory: Memory,
     private readonly bus: PortBus,
     private readonly interrupts: InterruptController,
     private readonly config: CpuConfig,
-  ) {}
+  ) {
+    this.vmx = new Vmx(this, memory, config.vmxCosts, config.exits);
+  }
+
+  /** Charges what ran since the last switch to the level that ran it, and switches. */
+  switchLevel(level: number): void {
+    this.levelInstructions[this.level] += this.instructions - this.levelSinceInstructions;
+    this.levelCycles[this.level] += this.cycles - this.levelSinceCycles;
+    this.levelSinceInstructions = this.instructions;
+    this.levelSinceCycles = this.cycles;
+    this.level = level;
+  }
+
+  /** Turns EPT translation of this thread's accesses on or off (VM entry and exit). */
+  setTranslation(on: boolean): void {
+    this.translating = on;
+    this.codePage = -1;
+  }
 
   get id(): number {
     return this.config.id;
@@ -123,25 +174,96 @@ export class Cpu {
     throw GUEST_FAULT;
   }
 
+  // ---- guest-physical accesses under EPT: translated page by page --------------
+
+  /** The physical address of guest-physical `a`, or an EPT-violation exit. */
+  private translate(a: number, access: number): number {
+    const pa = this.vmx.ept.translate(a >>> 0, access);
+    if (pa < 0) {
+      const info = this.exitInfo;
+      info.qualification = this.vmx.ept.violationQualification;
+      info.guestPhysicalAddress = a >>> 0;
+      this.exitReason = EXIT.EPT_VIOLATION;
+      throw GUEST_EXIT;
+    }
+    return pa;
+  }
+
+  /** Reads `size` bytes little-endian at guest-physical `a`, byte by byte across pages. */
+  private readTranslated(a: number, size: number): number {
+    if ((a & 0xfff) + size <= 0x1000) {
+      const pa = this.translate(a, ACCESS_READ);
+      return size === 4 ? this.readPhysical32(pa) : size === 2 ? this.readPhysical16(pa) : this.readPhysical8(pa);
+    }
+    let v = 0;
+    for (let i = 0; i < size; i++) v |= this.readPhysical8(this.translate((a + i) | 0, ACCESS_READ)) << (8 * i);
+    return v;
+  }
+
+  private writeTranslated(a: number, v: number, size: number): void {
+    if ((a & 0xfff) + size <= 0x1000) {
+      const pa = this.translate(a, ACCESS_WRITE);
+      if (size === 4) this.writePhysical32(pa, v);
+      else if (size === 2) this.writePhysical16(pa, v);
+      else this.writePhysical8(pa, v);
+      return;
+    }
+    // Translate both pages first, so a violation on the second writes nothing.
+    const firstPage = this.translate(a, ACCESS_WRITE) & ~0xfff;
+    const secondPage = this.translate((a + size - 1) | 0, ACCESS_WRITE) & ~0xfff;
+    for (let i = 0; i < size; i++) {
+      const b = (a + i) | 0;
+      const page = (b & ~0xfff) === (a & ~0xfff) ? firstPage : secondPage;
+      this.writePhysical8(page | (b & 0xfff), v >>> (8 * i));
+    }
+  }
+
   private read32(a: number): number {
+    return this.translating ? this.readTranslated(a, 4) : this.readPhysical32(a);
+  }
+
+  private read16(a: number): number {
+    return this.translating ? this.readTranslated(a, 2) : this.readPhysical16(a);
+  }
+
+  private read8(a: number): number {
+    return this.translating ? this.readTranslated(a, 1) : this.readPhysical8(a);
+  }
+
+  private write32(a: number, v: number): void {
+    if (this.translating) this.writeTranslated(a, v, 4);
+    else this.writePhysical32(a, v);
+  }
+
+  private write16(a: number, v: number): void {
+    if (this.translating) this.writeTranslated(a, v, 2);
+    else this.writePhysical16(a, v);
+  }
+
+  private write8(a: number, v: number): void {
+    if (this.translating) this.writeTranslated(a, v, 1);
+    else this.writePhysical8(a, v);
+  }
+
+  private readPhysical32(a: number): number {
     if ((a >>> 0) > this.memory.size - 4) this.fault(VECTOR_GP);
     if ((a & 3) === 0) return this.memory.words[a >>> 2];
     const b = this.memory.bytes;
     return b[a] | (b[a + 1] << 8) | (b[a + 2] << 16) | (b[a + 3] << 24);
   }
 
-  private read16(a: number): number {
+  private readPhysical16(a: number): number {
     if ((a >>> 0) > this.memory.size - 2) this.fault(VECTOR_GP);
     const b = this.memory.bytes;
     return b[a] | (b[a + 1] << 8);
   }
 
-  private read8(a: number): number {
+  private readPhysical8(a: number): number {
     if ((a >>> 0) >= this.memory.size) this.fault(VECTOR_GP);
     return this.memory.bytes[a];
   }
 
-  private write32(a: number, v: number): void {
+  private writePhysical32(a: number, v: number): void {
     const m = this.memory;
     if ((a >>> 0) > m.size - 4) this.fault(VECTOR_GP);
     if ((a & 3) === 0) m.words[a >>> 2] = v;
@@ -155,7 +277,7 @@ export class Cpu {
     if ((m.lineFlags[a >>> LINE_SHIFT] | m.lineFlags[(a + 3) >>> LINE_SHIFT]) !== 0) m.noteWrite(a, 4);
   }
 
-  private write16(a: number, v: number): void {
+  private writePhysical16(a: number, v: number): void {
     const m = this.memory;
     if ((a >>> 0) > m.size - 2) this.fault(VECTOR_GP);
     m.bytes[a] = v;
@@ -163,7 +285,7 @@ export class Cpu {
     if ((m.lineFlags[a >>> LINE_SHIFT] | m.lineFlags[(a + 1) >>> LINE_SHIFT]) !== 0) m.noteWrite(a, 2);
   }
 
-  private write8(a: number, v: number): void {
+  private writePhysical8(a: number, v: number): void {
     const m = this.memory;
     if ((a >>> 0) >= m.size) this.fault(VECTOR_GP);
     m.bytes[a] = v;
@@ -298,50 +420,131 @@ export class Cpu {
   // ---- exceptions and interrupts --------------------------------------------
 
   /** Delivers `vector` with `returnEip` pushed: eflags, then eip; IF cleared.
-   * False if the table has no such entry or the stack cannot take the frame. */
-  deliver(vector: number, returnEip: number): boolean {
-    const m = this.memory;
+   * False if the table has no such entry or the stack cannot take the frame.
+   * In a guest the accesses go through EPT; a violation unwinds as GUEST_EXIT. */
+  private deliver(vector: number, returnEip: number): boolean {
     if (vector >= this.idtCount) return false;
-    const entry = (this.idtBase + vector * 4) >>> 0;
-    if (entry > m.size - 4) return false;
-    const sp = (this.regs[ESP] - 8) >>> 0;
-    if (sp > m.size - 8) return false;
-    const handler = m.readU32(entry);
-    m.writeU32(sp + 4, this.eflags);
-    m.writeU32(sp, returnEip >>> 0);
-    this.regs[ESP] = sp | 0;
-    this.interruptsEnabled = 0;
-    this.eip = handler | 0;
-    this.vectorCounts[vector]++;
-    return true;
+    try {
+      const handler = this.read32((this.idtBase + vector * 4) | 0);
+      const sp = this.regs[ESP];
+      this.write32((sp - 4) | 0, this.eflags);
+      this.write32((sp - 8) | 0, returnEip);
+      this.regs[ESP] = (sp - 8) | 0;
+      this.interruptsEnabled = 0;
+      this.eip = handler;
+      this.vectorCounts[vector]++;
+      return true;
+    } catch (e) {
+      if (e === GUEST_FAULT) return false;
+      throw e;
+    }
   }
 
-  /** Takes the highest pending external interrupt if IF allows it now. */
-  takeInterrupt(): boolean {
-    if (!this.interruptsEnabled || !this.interrupts.hasPending || this.instructions < this.interruptShadowEnd) return false;
-    const vector = this.interrupts.take();
-    if (!this.deliver(vector, this.eip)) {
-      this.tripleFaultReason = `interrupt vector ${vector} could not be delivered (interrupt table count ${this.idtCount}, esp 0x${(this.regs[ESP] >>> 0).toString(16)})`;
-      return false;
+  /** Delivers an event at `this.eip`; a guest that cannot take it exits
+   * (EPT violation or triple fault). False only for a triple fault in root operation. */
+  private deliverOrExit(vector: number, returnEip: number): boolean {
+    try {
+      if (this.deliver(vector, returnEip)) return true;
+    } catch (e) {
+      if (e !== GUEST_EXIT) throw e;
+      this.performExit(this.exitReason, this.eip);
+      return true;
     }
+    if (this.vmx.nonRoot) {
+      this.exitReason = EXIT.TRIPLE_FAULT;
+      this.performExit(EXIT.TRIPLE_FAULT, this.eip);
+      return true;
+    }
+    return false;
+  }
+
+  /** Raises exception `vector` for the instruction at `eip`: a VM exit if the
+   * guest's exception bitmap asks for one, else delivery. False for a triple fault. */
+  private raiseException(vector: number, eip: number): boolean {
+    this.eip = eip;
+    if (this.vmx.nonRoot && (this.vmx.exceptionBitmap >>> vector) & 1) {
+      this.exitInfo.interruptionInfo = vector | INTR_INFO.TYPE_HARDWARE_EXCEPTION | INTR_INFO.VALID;
+      this.performExit(EXIT.EXCEPTION_NMI, eip);
+      return true;
+    }
+    if (this.deliverOrExit(vector, eip)) return true;
+    this.tripleFaultReason = `${VECTOR_NAMES[vector] ?? `vector ${vector}`} at eip 0x${(eip >>> 0).toString(16)} could not be delivered (interrupt table count ${this.idtCount}, esp 0x${(this.regs[ESP] >>> 0).toString(16)})`;
+    return false;
+  }
+
+  /** Event injection at VM entry (VM_ENTRY_INTR_INFO_FIELD). */
+  injectEvent(vector: number, instructionLength: number): void {
+    this.deliverOrExit(vector, (this.eip + instructionLength) | 0);
+  }
+
+  /** Makes the guest exit for `reason` with the exit information gathered in exitInfo. */
+  private performExit(reason: number, guestEip: number): void {
+    const info = this.exitInfo;
+    this.vmx.exit(reason, guestEip, info);
+    info.qualification = info.instructionLength = info.instructionInfo = info.interruptionInfo = info.guestPhysicalAddress = undefined;
+  }
+
+  /** Unwinds the current instruction into a VM exit. */
+  private exitFor(reason: number, length: number, qualification = 0, instructionInfo = 0): never {
+    const info = this.exitInfo;
+    info.instructionLength = length;
+    info.qualification = qualification;
+    info.instructionInfo = instructionInfo;
+    this.exitReason = reason;
+    throw GUEST_EXIT;
+  }
+
+  /** Events that make a guest exit before its next instruction; true if one did. */
+  private guestEventExit(): boolean {
+    const vmx = this.vmx;
+    if (this.cycles >= vmx.preemptionDeadline) {
+      this.performExit(EXIT.PREEMPTION_TIMER, this.eip);
+      return true;
+    }
+    if (vmx.pin & PIN.EXTERNAL_INTERRUPT_EXITING && this.interrupts.hasPending) {
+      if (vmx.vmcs.get(F.VM_EXIT_CONTROLS) & EXIT_CTL.ACK_INTERRUPT_ON_EXIT) {
+        this.exitInfo.interruptionInfo = this.interrupts.take() | INTR_INFO.TYPE_EXTERNAL_INTERRUPT | INTR_INFO.VALID;
+      }
+      this.performExit(EXIT.EXTERNAL_INTERRUPT, this.eip);
+      return true;
+    }
+    if (vmx.proc & PROC.INTERRUPT_WINDOW_EXITING && this.interruptsEnabled && this.instructions >= this.interruptShadowEnd) {
+      this.performExit(EXIT.INTERRUPT_WINDOW, this.eip);
+      return true;
+    }
+    return false;
+  }
+
+  /** Takes the highest pending external interrupt if IF allows it now. False for a triple fault. */
+  private takeInterrupt(): boolean {
+    const vector = this.interrupts.take();
     this.state = STATE_RUNNING;
-    return true;
+    if (this.deliverOrExit(vector, this.eip)) return true;
+    this.tripleFaultReason = `interrupt vector ${vector} could not be delivered (interrupt table count ${this.idtCount}, esp 0x${(this.regs[ESP] >>> 0).toString(16)})`;
+    return false;
   }
 
   /** Whether a sleeping thread has something to wake it. */
   get canWake(): boolean {
     if (this.state === STATE_MWAIT && this.monitorTriggered) return true;
+    if (this.vmx.nonRoot && this.cycles >= this.vmx.preemptionDeadline) return true;
     if (!this.interrupts.hasPending) return false;
+    if (this.vmx.nonRoot && this.vmx.pin & PIN.EXTERNAL_INTERRUPT_EXITING) return true;
     return this.interruptsEnabled !== 0 || (this.state === STATE_MWAIT && this.mwaitBreakOnMasked);
   }
 
-  /** An mwait that a masked interrupt still ends (ECX bit 0). */
-  get breaksOnMaskedInterrupt(): boolean {
-    return this.state === STATE_MWAIT && this.mwaitBreakOnMasked;
+  /** Whether an interrupt raised later (or the guest's preemption timer) could end this sleep. */
+  get wakesOnEvent(): boolean {
+    const vmx = this.vmx;
+    if (vmx.nonRoot && (vmx.pin & PIN.EXTERNAL_INTERRUPT_EXITING || vmx.preemptionDeadline < Infinity)) return true;
+    return this.interruptsEnabled !== 0 || (this.state === STATE_MWAIT && this.mwaitBreakOnMasked);
   }
 
-  /** Ends an mwait or hlt because of a wake-up event (the instruction has retired). */
+  /** Ends an mwait or hlt because of a wake-up event (the instruction has
+   * retired). A guest woken by an event it exits for exits now, and is saved
+   * as halted. */
   wake(): void {
+    if (this.vmx.nonRoot && this.guestEventExit()) return;
     this.state = STATE_RUNNING;
     this.disarmMonitor();
   }
@@ -355,6 +558,16 @@ export class Cpu {
   /** Called by the machine when a MONITORED line is written. */
   noteMonitoredWrite(line: number): void {
     if (line === this.monitorLine) this.monitorTriggered = true;
+  }
+
+  /** The physical address of guest eip, through a one-page cache of the code page. */
+  private fetchAddress(eip: number): number {
+    const page = eip >>> 12;
+    if (page === this.codePage) return this.codeBase | (eip & 0xfff);
+    const pa = this.translate(eip, ACCESS_FETCH);
+    this.codePage = page;
+    this.codeBase = pa & ~0xfff;
+    return pa;
   }
 
   private decodeAt(eip: number): number {
@@ -384,10 +597,15 @@ export class Cpu {
   /** Runs until `maxInstructions` more have executed, the clock reaches
    * `cycleLimit`, or the thread stops (STOP_*). Delivers a pending interrupt first. */
   run(maxInstructions: number, cycleLimit: number): number {
+    if (this.vmx.nonRoot && this.guestEventExit()) return STOP_VMX;
     if (this.state !== STATE_RUNNING) return this.state === STATE_HALTED ? STOP_HALT : STOP_MWAIT;
     if (this.interruptsEnabled && this.interrupts.hasPending && this.instructions >= this.interruptShadowEnd) {
+      const root = !this.vmx.nonRoot;
       if (!this.takeInterrupt()) return STOP_TRIPLE_FAULT;
+      if (root !== !this.vmx.nonRoot) return STOP_VMX;
     }
+    if (this.vmx.preemptionDeadline < cycleLimit) cycleLimit = this.vmx.preemptionDeadline;
+    const translating = this.translating;
     const regs = this.regs;
     const mem = this.memory;
     const words = mem.words;
@@ -409,24 +627,28 @@ export class Cpu {
             stop = STOP_BUDGET;
             break;
           }
-          if ((eip & 3) !== 0 || (eip >>> 0) >= size) this.fault(VECTOR_GP);
-          let d = decodedWords[eip >>> 2];
-          if (d === 0) d = this.decodeAt(eip);
+          if ((eip & 3) !== 0) this.fault(VECTOR_GP);
+          const pa = translating ? this.fetchAddress(eip) : eip;
+          if ((pa >>> 0) >= size) this.fault(VECTOR_GP);
+          let d = decodedWords[pa >>> 2];
+          if (d === 0) d = this.decodeAt(pa);
           const op = d & 0xff;
           n++;
           cyc += cost[op];
           counts[op]++;
-          const w = eip >>> 2;
+          const w = pa >>> 2;
           switch (op) {
             case 0x01 /* nop */:
               eip += 4;
               break;
             case 0x02 /* hlt */:
+              if (this.vmx.nonRoot && this.vmx.proc & PROC.HLT_EXITING) this.exitFor(EXIT.HLT, 4);
               eip += 4;
               this.state = STATE_HALTED;
               stop = STOP_HALT;
               break;
             case 0x03 /* pause */:
+              if (this.vmx.nonRoot && this.vmx.proc & PROC.PAUSE_EXITING) this.exitFor(EXIT.PAUSE_INSTRUCTION, 4);
               eip += 4;
               break;
             case 0x04 /* ud2 */:
@@ -438,7 +660,9 @@ export class Cpu {
             case 0x06 /* sti */:
               if (!this.interruptsEnabled) {
                 this.interruptsEnabled = 1;
-                // Interrupts are recognized after the next instruction.
+                // Interrupts are recognized after the next instruction: end
+                // the slice there, so a pending one (or a guest's interrupt
+                // window) is noticed then.
                 this.interruptShadowEnd = n + 1;
                 if (nLimit > n + 1) nLimit = n + 1;
               }
@@ -465,7 +689,7 @@ export class Cpu {
               regs[ESP] = (regs[ESP] + 4) | 0;
               this.eflags = v;
               eip += 4;
-              if (this.interruptsEnabled && this.interrupts.hasPending) stop = STOP_INTERRUPT_WINDOW;
+              if (this.interruptsEnabled && (this.interrupts.hasPending || this.vmx.nonRoot)) stop = STOP_INTERRUPT_WINDOW;
               break;
             }
             case 0x0c /* ret */: {
@@ -481,32 +705,39 @@ export class Cpu {
               regs[ESP] = (sp + 8) | 0;
               this.eflags = flagsValue;
               eip = target;
-              if (this.interruptsEnabled && this.interrupts.hasPending) stop = STOP_INTERRUPT_WINDOW;
+              if (this.interruptsEnabled && (this.interrupts.hasPending || this.vmx.nonRoot)) stop = STOP_INTERRUPT_WINDOW;
               break;
             }
             case 0x0e /* cpuid */:
+              if (this.vmx.nonRoot) this.exitFor(EXIT.CPUID, 4);
               executeCpuid(regs, this.config);
               eip += 4;
               break;
             case 0x0f /* rdtsc */:
+              if (this.vmx.nonRoot && this.vmx.proc & PROC.RDTSC_EXITING) this.exitFor(EXIT.RDTSC, 4);
               readTsc(this, cyc);
+              this.offsetGuestTsc();
               regs[0] = msrValue.lo;
               regs[2] = msrValue.hi;
               eip += 4;
               break;
             case 0x10 /* rdmsr */:
+              if (this.vmx.nonRoot && this.msrExits(regs[1], false)) this.exitFor(EXIT.MSR_READ, 4);
               this.cycles = cyc;
               if (!readMsr(this, regs[1])) this.fault(VECTOR_GP);
+              if (regs[1] === MSR.IA32_TIME_STAMP_COUNTER) this.offsetGuestTsc();
               regs[0] = msrValue.lo;
               regs[2] = msrValue.hi;
               eip += 4;
               break;
             case 0x11 /* wrmsr */:
+              if (this.vmx.nonRoot && this.msrExits(regs[1], true)) this.exitFor(EXIT.MSR_WRITE, 4);
               this.cycles = cyc;
               if (!writeMsr(this, regs[1], regs[0], regs[2])) this.fault(VECTOR_GP);
               eip += 4;
               break;
             case 0x12 /* monitor */: {
+              if (this.vmx.nonRoot && this.vmx.proc & PROC.MONITOR_EXITING) this.exitFor(EXIT.MONITOR_INSTRUCTION, 4);
               const a = regs[0];
               if ((a >>> 0) >= size || regs[1] !== 0) this.fault(VECTOR_GP);
               this.disarmMonitor();
@@ -516,6 +747,7 @@ export class Cpu {
               break;
             }
             case 0x13 /* mwait */:
+              if (this.vmx.nonRoot && this.vmx.proc & PROC.MWAIT_EXITING) this.exitFor(EXIT.MWAIT_INSTRUCTION, 4);
               if ((regs[1] & ~1) !== 0) this.fault(VECTOR_GP);
               eip += 4;
               if (this.monitorLine >= 0 && !this.monitorTriggered) {
@@ -955,44 +1187,233 @@ export class Cpu {
               eip = f.condition(op - 0xb0) ? (eip + 8 + words[w + 1]) | 0 : eip + 8;
               break;
             // ---- port I/O: the slice ends so the machine sees device changes
-            case 0xc0 /* in r,port */:
-              regs[(d >>> 8) & 15] = this.bus.read(words[w + 1] & 0xffff, cyc);
+            case 0xc0 /* in r,port */: {
+              const port = words[w + 1] & 0xffff;
+              if (this.vmx.nonRoot && this.ioExits(port)) this.ioExit(port, true, (d >>> 8) & 15, -1, 8);
+              regs[(d >>> 8) & 15] = this.bus.read(port, cyc);
               eip += 8;
               break;
-            case 0xc1 /* in r,r */:
-              regs[(d >>> 8) & 15] = this.bus.read(regs[(d >>> 12) & 15] & 0xffff, cyc);
+            }
+            case 0xc1 /* in r,r */: {
+              const port = regs[(d >>> 12) & 15] & 0xffff;
+              if (this.vmx.nonRoot && this.ioExits(port)) this.ioExit(port, true, (d >>> 8) & 15, (d >>> 12) & 15, 4);
+              regs[(d >>> 8) & 15] = this.bus.read(port, cyc);
               eip += 4;
               break;
-            case 0xc2 /* out port,r */:
-              this.bus.write(words[w + 1] & 0xffff, regs[(d >>> 8) & 15], cyc);
+            }
+            case 0xc2 /* out port,r */: {
+              const port = words[w + 1] & 0xffff;
+              if (this.vmx.nonRoot && this.ioExits(port)) this.ioExit(port, false, (d >>> 8) & 15, -1, 8);
+              this.bus.write(port, regs[(d >>> 8) & 15], cyc);
               eip += 8;
               stop = STOP_IO;
               break;
-            case 0xc3 /* out r,r */:
-              this.bus.write(regs[(d >>> 8) & 15] & 0xffff, regs[(d >>> 12) & 15], cyc);
+            }
+            case 0xc3 /* out r,r */: {
+              const port = regs[(d >>> 8) & 15] & 0xffff;
+              if (this.vmx.nonRoot && this.ioExits(port)) this.ioExit(port, false, (d >>> 12) & 15, (d >>> 8) & 15, 4);
+              this.bus.write(port, regs[(d >>> 12) & 15], cyc);
               eip += 4;
               stop = STOP_IO;
               break;
+            }
+            // ---- VMX: #UD outside VMX operation; in a guest, a VM exit
+            case 0xd0 /* vmxon m */: {
+              const a = this.ea(d, w);
+              if (this.vmx.nonRoot) this.exitFor(EXIT.VMON, 8, words[w + 1], this.memoryInfo(d));
+              const region = this.read32(a);
+              this.vmx.vmxon(region);
+              eip += 8;
+              break;
+            }
+            case 0xd1 /* vmxoff */:
+              this.requireVmx(EXIT.VMOFF, 4, 0, 0);
+              this.vmx.vmxoff();
+              eip += 4;
+              break;
+            case 0xd2 /* vmptrld m */: {
+              this.requireVmx(EXIT.VMPTRLD, 8, words[w + 1], this.memoryInfo(d));
+              this.vmx.vmptrld(this.read32(this.ea(d, w)));
+              eip += 8;
+              break;
+            }
+            case 0xd3 /* vmptrst m */: {
+              this.requireVmx(EXIT.VMPTRST, 8, words[w + 1], this.memoryInfo(d));
+              const a = this.ea(d, w);
+              this.write32(a, this.vmx.vmcs.loaded ? this.vmx.vmcs.address : -1);
+              this.vmx.vmptrst();
+              eip += 8;
+              break;
+            }
+            case 0xd4 /* vmclear m */: {
+              this.requireVmx(EXIT.VMCLEAR, 8, words[w + 1], this.memoryInfo(d));
+              this.vmx.vmclear(this.read32(this.ea(d, w)));
+              eip += 8;
+              break;
+            }
+            case 0xd5 /* vmread r,r */: {
+              const field = regs[(d >>> 12) & 15];
+              if (this.vmx.nonRoot && this.vmx.shadows(field, false)) {
+                const value = this.vmx.shadowRead(field);
+                if (value !== null) regs[(d >>> 8) & 15] = value;
+              } else {
+                this.requireVmx(EXIT.VMREAD, 4, 0, this.registerInfo((d >>> 8) & 15, (d >>> 12) & 15));
+                const value = this.vmx.vmread(field);
+                if (value !== null) regs[(d >>> 8) & 15] = value;
+              }
+              eip += 4;
+              break;
+            }
+            case 0xd6 /* vmread m,r */: {
+              const field = regs[(d >>> 8) & 15];
+              const a = this.ea(d, w);
+              const shadowed = this.vmx.nonRoot && this.vmx.shadows(field, false);
+              if (!shadowed) this.requireVmx(EXIT.VMREAD, 8, words[w + 1], this.memoryInfo(d) | ((d >>> 8) & 15) << INSN_INFO.REG2_SHIFT);
+              const value = shadowed ? this.vmx.shadowRead(field) : this.vmx.vmread(field);
+              if (value !== null) this.write32(a, value);
+              eip += 8;
+              break;
+            }
+            case 0xd7 /* vmwrite r,r */: {
+              const field = regs[(d >>> 8) & 15];
+              const value = regs[(d >>> 12) & 15];
+              if (this.vmx.nonRoot && this.vmx.shadows(field, true)) this.vmx.shadowWrite(field, value);
+              else {
+                this.requireVmx(EXIT.VMWRITE, 4, 0, this.registerInfo((d >>> 12) & 15, (d >>> 8) & 15));
+                this.vmx.vmwrite(field, value);
+              }
+              eip += 4;
+              break;
+            }
+            case 0xd8 /* vmwrite r,m */: {
+              const field = regs[(d >>> 8) & 15];
+              const a = this.ea(d, w);
+              const shadowed = this.vmx.nonRoot && this.vmx.shadows(field, true);
+              if (!shadowed) this.requireVmx(EXIT.VMWRITE, 8, words[w + 1], this.memoryInfo(d) | ((d >>> 8) & 15) << INSN_INFO.REG2_SHIFT);
+              const value = this.read32(a);
+              if (shadowed) this.vmx.shadowWrite(field, value);
+              else this.vmx.vmwrite(field, value);
+              eip += 8;
+              break;
+            }
+            case 0xd9 /* vmlaunch */:
+            case 0xda /* vmresume */:
+              this.requireVmx(op === 0xd9 ? EXIT.VMLAUNCH : EXIT.VMRESUME, 4, 0, 0);
+              this.eip = eip;
+              this.cycles = cyc;
+              this.instructions = n;
+              if (this.vmx.enter(op === 0xd9)) {
+                eip = this.eip;
+                cyc = this.cycles;
+                stop = STOP_VMX;
+              } else {
+                eip += 4;
+              }
+              break;
+            case 0xdb /* vmcall */:
+              if (this.vmx.nonRoot) this.exitFor(EXIT.VMCALL, 4);
+              if (!this.vmx.on) this.fault(VECTOR_UD);
+              this.vmx.vmcallInRoot();
+              eip += 4;
+              break;
+            case 0xdc /* invept r,m */: {
+              const a = this.ea(d, w);
+              this.requireVmx(EXIT.INVEPT, 8, words[w + 1], this.memoryInfo(d) | ((d >>> 8) & 15) << INSN_INFO.REG2_SHIFT);
+              this.vmx.invept(regs[(d >>> 8) & 15], this.read32(a));
+              eip += 8;
+              break;
+            }
             default:
               this.fault(VECTOR_UD);
           }
         }
         break;
       } catch (e) {
-        if (e !== GUEST_FAULT) throw e;
         this.cycles = cyc;
-        if (!this.deliver(this.faultVector, eip)) {
-          this.tripleFaultReason = `${VECTOR_NAMES[this.faultVector] ?? `vector ${this.faultVector}`} at eip 0x${(eip >>> 0).toString(16)} could not be delivered (interrupt table count ${this.idtCount}, esp 0x${(regs[ESP] >>> 0).toString(16)})`;
-          stop = STOP_TRIPLE_FAULT;
-          break;
+        this.instructions = n;
+        if (e === GUEST_EXIT) {
+          this.performExit(this.exitReason, eip);
+          stop = STOP_VMX;
+        } else if (e === GUEST_FAULT) {
+          const wasGuest = this.vmx.nonRoot;
+          if (!this.raiseException(this.faultVector, eip)) stop = STOP_TRIPLE_FAULT;
+          else if (wasGuest !== this.vmx.nonRoot) stop = STOP_VMX;
+        } else {
+          throw e;
         }
         eip = this.eip;
+        cyc = this.cycles;
+        if (stop >= 0) break;
       }
     }
     this.eip = eip;
     this.cycles = cyc;
     this.instructions = n;
     return stop;
+  }
+
+  /** A VMX instruction in a guest exits; outside VMX operation it raises #UD. */
+  private requireVmx(reason: number, length: number, qualification: number, instructionInfo: number): void {
+    if (this.vmx.nonRoot) this.exitFor(reason, length, qualification, instructionInfo);
+    if (!this.vmx.on) this.fault(VECTOR_UD);
+  }
+
+  /** VMX_INSTRUCTION_INFO of a memory operand (Intel's layout: scale, index, base). */
+  private memoryInfo(d: number): number {
+    const base = (d >>> 16) & 31;
+    const index = (d >>> 21) & 31;
+    let info = (d >>> 26) & 3;
+    info |= index === NO_REG ? INSN_INFO.INDEX_INVALID : index << INSN_INFO.INDEX_SHIFT;
+    info |= base === NO_REG ? INSN_INFO.BASE_INVALID : base << INSN_INFO.BASE_SHIFT;
+    return info;
+  }
+
+  /** VMX_INSTRUCTION_INFO of a register operand reg1 and the field register reg2. */
+  private registerInfo(reg1: number, reg2: number): number {
+    return (reg1 << INSN_INFO.REG1_SHIFT) | INSN_INFO.REG1_IS_REGISTER | (reg2 << INSN_INFO.REG2_SHIFT);
+  }
+
+  /** Whether a guest access to `port` exits: unconditional I/O exiting, or its bit in the I/O bitmaps. */
+  private ioExits(port: number): boolean {
+    const proc = this.vmx.proc;
+    if (proc & PROC.USE_IO_BITMAPS) {
+      const bitmap = this.vmx.vmcs.get(port < 0x8000 ? F.IO_BITMAP_A : F.IO_BITMAP_B) >>> 0;
+      const bit = port & 0x7fff;
+      return (this.memory.bytes[bitmap + (bit >>> 3)] & (1 << (bit & 7))) !== 0;
+    }
+    return (proc & PROC.UNCONDITIONAL_IO_EXITING) !== 0;
+  }
+
+  /** An I/O exit: Intel's qualification; instruction information names the
+   * data register (reg1) and the port register (reg2) if there is one. */
+  private ioExit(port: number, input: boolean, dataReg: number, portReg: number, length: number): never {
+    const qualification =
+      IO_QUAL.SIZE_4 | (input ? IO_QUAL.DIRECTION_IN : 0) | (portReg < 0 ? IO_QUAL.PORT_IMMEDIATE : 0) | (port << IO_QUAL.PORT_SHIFT);
+    const info = this.registerInfo(dataReg, portReg < 0 ? 0 : portReg);
+    return this.exitFor(EXIT.IO_INSTRUCTION, length, qualification, info);
+  }
+
+  /** Whether a guest rdmsr/wrmsr of `index` exits: always without MSR bitmaps,
+   * else per the bitmap (read-low, read-high, write-low, write-high quarters). */
+  private msrExits(index: number, write: boolean): boolean {
+    if ((this.vmx.proc & PROC.USE_MSR_BITMAPS) === 0) return true;
+    const msr = index >>> 0;
+    let quarter: number;
+    if (msr <= 0x1fff) quarter = 0;
+    else if (msr >= 0xc0000000 && msr <= 0xc0001fff) quarter = 0x400;
+    else return true;
+    const bitmap = (this.vmx.vmcs.get(F.MSR_BITMAP) >>> 0) + quarter + (write ? 0x800 : 0);
+    const bit = msr & 0x1fff;
+    return (this.memory.bytes[bitmap + (bit >>> 3)] & (1 << (bit & 7))) !== 0;
+  }
+
+  /** A guest with TSC offsetting reads the TSC plus TSC_OFFSET (msrValue holds the TSC). */
+  private offsetGuestTsc(): void {
+    if (!this.vmx.nonRoot || (this.vmx.proc & PROC.USE_TSC_OFFSETTING) === 0) return;
+    const v = this.vmx.vmcs;
+    const lo = (msrValue.lo >>> 0) + (v.get(F.TSC_OFFSET) >>> 0);
+    msrValue.hi = (msrValue.hi + v.hi[F.TSC_OFFSET] + (lo >= 0x100000000 ? 1 : 0)) | 0;
+    msrValue.lo = lo | 0;
   }
 
   /** Effective address of the memory operand of the instruction at word `w`. */

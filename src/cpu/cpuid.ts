@@ -6,6 +6,7 @@ export const CPUID_VENDOR = 'smtnest CPU ';
 export const CPUID_MAX_BASIC_LEAF = 1;
 /** Leaf 1 ECX feature bits. */
 export const CPUID_1_ECX_MONITOR = 1 << 3;
+export const CPUID_1_ECX_VMX = 1 << 5;
 /** Leaf 1 EDX feature bits. */
 export const CPUID_1_EDX_TSC = 1 << 4;
 export const CPUID_1_EDX_MSR = 1 << 5;
@@ -35,7 +36,7 @@ export function executeCpuid(regs: Int32Array, config: CpuidConfig): void {
   } else if (leaf === 1) {
     a = CPUID_SIGNATURE;
     b = (config.threads & 0xff) << 16;
-    c = CPUID_1_ECX_MONITOR;
+    c = CPUID_1_ECX_MONITOR | CPUID_1_ECX_VMX;
     d = CPUID_1_EDX_TSC | CPUID_1_EDX_MSR;
   }
   regs[0] = a;

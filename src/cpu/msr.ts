@@ -1,4 +1,6 @@
 // Model-specific registers of the bare machine, with Intel's indices.
+import { VMX_CAPABILITY_MSRS } from '../vmx/capabilities.ts';
+
 // rdmsr/wrmsr of an index not listed here raise #GP, as on Intel.
 // MSRs are 64 bits; they are handled as two 32-bit halves (edx:eax), since
 // a float64 would lose the low bits of values above 2^53.
@@ -34,8 +36,13 @@ export function readMsr(host: MsrHost, index: number): boolean {
     case MSR.IA32_TIME_STAMP_COUNTER:
       readTsc(host, host.cycles);
       return true;
-    default:
-      return false;
+    default: {
+      const capability = VMX_CAPABILITY_MSRS.get(index >>> 0);
+      if (!capability) return false;
+      msrValue.lo = capability[0] | 0;
+      msrValue.hi = capability[1] | 0;
+      return true;
+    }
   }
 }
 

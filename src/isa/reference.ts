@@ -64,9 +64,10 @@ export function isaReference(): string {
   out.push('');
   out.push('## Notes on flags the SDM leaves undefined');
   out.push('');
-  out.push('- Shifts and rotates by more than 1: OF follows the count-1 formula (SHL, ROL: MSB(result) xor CF;');
-  out.push('  SHR, ROR: bit 31 xor bit 30 of the result; SAR: 0), as Bochs computes it. A count of 0 (after masking');
-  out.push('  to 5 bits) changes no flag.');
+  out.push('- Shifts and rotates by more than 1: OF is computed from the result with the formula that gives the');
+  out.push("  SDM's count-1 value (SHL, ROL: MSB(result) xor CF; SHR, ROR: bit 31 xor bit 30 of the result, so");
+  out.push('  SHR by 2 or more gives 0; SAR: 0), as Bochs computes it. A count of 0 (after masking to 5 bits)');
+  out.push('  changes no flag.');
   out.push('- mul and imul: ZF and SF follow the low 32 bits of the result.');
   out.push('- div and idiv leave the flags unchanged.');
   out.push('');

@@ -9,6 +9,9 @@ import { DebugExit } from '../devices/debug-exit.ts';
 import { InterruptController } from '../devices/interrupts.ts';
 import { SerialConsole } from '../devices/serial.ts';
 import { Timer } from '../devices/timer.ts';
+import { ExitStats } from '../vmx/exit-stats.ts';
+import { encodeBootInfo, type BootInfo, type BootModule, type Mode } from './bootinfo.ts';
+import { defaultCosts, type CostModel } from './cost-model.ts';
 import { Memory } from './memory.ts';
 import { collectStats, type MachineStats } from './stats.ts';
 
@@ -19,7 +22,22 @@ export interface MachineOptions {
   ramSize?: number;
   /** Receives each console byte as it is written (the CLI streams to stdout). */
   consoleSink?: (byte: number) => void;
+  /** Cost-model parameters (default: src/machine/cost-model.ts). */
+  costs?: CostModel;
 }
+
+/** What the boot-info block tells the program besides memory and modules. */
+export interface BootOptions {
+  /** Hypervisor levels below the booted program: 0 for a bare workload. */
+  depth?: number;
+  mode?: Mode;
+  shadowing?: boolean;
+  /** Workload parameter; 0 means the workload's default. */
+  iterations?: number;
+}
+
+const PAGE = 4096;
+const pageAlign = (n: number): number => Math.ceil(n / PAGE) * PAGE;
 
 export interface RunOptions {
   /** Stop after this many instructions in all (default: no limit). */
@@ -51,6 +69,11 @@ export class Machine {
   readonly debugExit = new DebugExit();
   readonly timer: Timer;
   readonly cpu: Cpu;
+  readonly exits = new ExitStats();
+  readonly costs: CostModel;
+  /** Where the boot-info block was written, and what it said. */
+  bootInfoAddress = 0;
+  bootInfo: BootInfo | null = null;
   private result: RunResult | null = null;
 
   constructor(options: MachineOptions = {}) {
@@ -60,19 +83,55 @@ export class Machine {
     this.bus.attach(this.serial);
     this.bus.attach(this.debugExit);
     this.bus.attach(this.timer);
-    this.cpu = new Cpu(this.memory, this.bus, this.interrupts, { id: 0, threads: 1 });
+    this.costs = options.costs ?? defaultCosts();
+    this.cpu = new Cpu(this.memory, this.bus, this.interrupts, {
+      id: 0,
+      threads: 1,
+      vmxCosts: { vmExit: this.costs.vmExit, vmEntry: this.costs.vmEntry },
+      exits: this.exits,
+    });
     this.memory.onMonitoredWrite = (line) => this.cpu.noteMonitoredWrite(line);
   }
 
-  /** Loads a bare-metal program: bytes at its origin, eip at its entry, esp at the top of RAM, IF clear. */
-  loadProgram(program: Program): void {
-    if (program.origin + program.bytes.length > this.memory.size) {
-      throw new RangeError(
-        `program of ${program.bytes.length} bytes at 0x${program.origin.toString(16)} does not fit in RAM of 0x${this.memory.size.toString(16)} bytes`,
-      );
-    }
+  /** Loads a program to run on the bare machine (docs/boot.md): its bytes at
+   * its origin, the boot-info block after it (ebx), then the modules the
+   * program is given (the images of the levels below a hypervisor); eip at
+   * its entry, esp at the top of RAM, IF clear. */
+  loadProgram(program: Program, modules: readonly Program[] = [], options: BootOptions = {}): void {
+    const fit = (what: string, address: number, length: number) => {
+      if (address + length > this.memory.size) {
+        throw new RangeError(
+          `${what} of ${length} bytes at 0x${address.toString(16)} does not fit in RAM of 0x${this.memory.size.toString(16)} bytes`,
+        );
+      }
+    };
+    fit('program', program.origin, program.bytes.length);
     this.memory.load(program.origin, program.bytes);
+    const blockAddress = pageAlign(program.origin + program.bytes.length);
+    let next = pageAlign(blockAddress + 1);
+    const placed: BootModule[] = [];
+    for (const module of modules) {
+      fit('module', next, module.bytes.length);
+      this.memory.load(next, module.bytes);
+      placed.push({ address: next, size: module.bytes.length, origin: module.origin, entry: module.entry });
+      next = pageAlign(next + module.bytes.length);
+    }
+    const info: BootInfo = {
+      ramSize: this.memory.size,
+      threads: 1,
+      depth: options.depth ?? modules.length,
+      mode: options.mode ?? 'baseline',
+      shadowing: options.shadowing ?? false,
+      iterations: options.iterations ?? 0,
+      modules: placed,
+    };
+    const block = encodeBootInfo(info);
+    fit('boot-info block', blockAddress, block.length);
+    this.memory.load(blockAddress, block);
+    this.bootInfoAddress = blockAddress;
+    this.bootInfo = info;
     this.cpu.eip = program.entry | 0;
+    this.cpu.regs[3] = blockAddress;
     this.cpu.regs[4] = this.memory.size | 0;
     this.cpu.interruptsEnabled = 0;
   }
@@ -107,8 +166,9 @@ export class Machine {
         }
         // Only an interrupt can end the sleep now (no other thread or device
         // writes memory): it must be unmasked, and a device must be able to raise it.
-        const interruptCanWake = cpu.interruptsEnabled !== 0 || cpu.breaksOnMaskedInterrupt;
-        if (!interruptCanWake || this.timer.deadline === Infinity) {
+        const interruptCanWake = cpu.wakesOnEvent;
+        const wakeAt = Math.min(this.timer.deadline, cpu.vmx.preemptionDeadline);
+        if (!interruptCanWake || wakeAt === Infinity) {
           this.finish(
             'halted',
             EXIT_STATUS.halted,
@@ -119,7 +179,7 @@ export class Machine {
           break;
         }
         // Asleep until the next device event: time passes, nothing executes.
-        cpu.cycles = Math.min(this.timer.deadline, maxCycles);
+        cpu.cycles = Math.min(wakeAt, maxCycles);
         continue;
       }
       const cycleLimit = Math.min(this.timer.deadline, maxCycles);

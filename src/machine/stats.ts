@@ -4,7 +4,10 @@
 
 import { INSTRUCTIONS } from '../isa/table.ts';
 import { VECTOR_NAMES } from '../cpu/cpu.ts';
+import type { ExitRow } from '../vmx/exit-stats.ts';
 import type { Machine, RunResult } from './machine.ts';
+
+export type { ExitRow };
 
 export interface LevelStats {
   instructions: number;
@@ -13,17 +16,9 @@ export interface LevelStats {
 
 export interface ThreadStats {
   thread: number;
-  level: string;
+  /** The levels that ran on this thread. */
+  levels: string[];
   instructions: number;
-  cycles: number;
-}
-
-export interface ExitRow {
-  from: string;
-  to: string;
-  reason: string;
-  code: number;
-  count: number;
   cycles: number;
 }
 
@@ -55,8 +50,12 @@ export function formName(mnemonic: string, operands: readonly string[]): string 
 
 export function collectStats(machine: Machine): MachineStats {
   const cpu = machine.cpu;
-  // At depth 0 the bare workload is the only level and runs on thread 0.
-  const level = 'L0';
+  cpu.switchLevel(cpu.vmx.nonRoot ? cpu.guestLevel : cpu.hostLevel);
+  const depth = machine.bootInfo?.depth ?? 0;
+  const levels: Record<string, LevelStats> = {};
+  for (let level = 0; level <= depth; level++) {
+    levels[`L${level}`] = { instructions: cpu.levelInstructions[level], cycles: cpu.levelCycles[level] };
+  }
   const opcodes: Record<string, number> = {};
   for (const form of INSTRUCTIONS) {
     const count = cpu.opcodeCounts[form.opcode];
@@ -69,9 +68,9 @@ export function collectStats(machine: Machine): MachineStats {
   return {
     cycles: cpu.cycles,
     instructions: cpu.instructions,
-    levels: { [level]: { instructions: cpu.instructions, cycles: cpu.cycles } },
-    threads: [{ thread: cpu.id, level, instructions: cpu.instructions, cycles: cpu.cycles }],
-    exits: [],
+    levels,
+    threads: [{ thread: cpu.id, levels: Object.keys(levels), instructions: cpu.instructions, cycles: cpu.cycles }],
+    exits: machine.exits.list(),
     opcodes,
     vectors,
   };
@@ -84,9 +83,9 @@ export function runReport(machine: Machine, result: RunResult): RunReport {
     exitCode: result.exitCode,
     reason: result.reason,
     console: machine.serial.text(),
-    mode: 'baseline',
-    depth: 0,
-    shadowing: false,
+    mode: machine.bootInfo?.mode ?? 'baseline',
+    depth: machine.bootInfo?.depth ?? 0,
+    shadowing: machine.bootInfo?.shadowing ?? false,
     ...stats,
   };
 }

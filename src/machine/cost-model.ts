@@ -1,0 +1,47 @@
+// The cost model: every cycle cost of a VMX transition is a named parameter
+// here, with the published measurement it comes from. `--cost FILE` (JSON:
+// {"name": cycles}) overrides any of them for a run. Per-instruction costs
+// live in the instruction table (src/isa/table.ts), each with its source.
+// No parameter is fitted to make a result come out.
+
+export interface CostParameter {
+  readonly name: string;
+  readonly cycles: number;
+  readonly source: string;
+}
+
+export const COST_PARAMETERS: readonly CostParameter[] = [
+  {
+    name: 'vmExit',
+    cycles: 1000,
+    source:
+      'SplitX (Landau, Ben-Yehuda, Gordon; WIOV 2011) measured the direct cost of an exit and entry pair, the world switch, at about 2,000 cycles on a Xeon X5570; we charge half to the exit',
+  },
+  {
+    name: 'vmEntry',
+    cycles: 1000,
+    source: 'the other half of the SplitX world switch (see vmExit)',
+  },
+];
+
+export type CostModel = Record<string, number>;
+
+export function defaultCosts(): CostModel {
+  return Object.fromEntries(COST_PARAMETERS.map((p) => [p.name, p.cycles]));
+}
+
+/** Applies overrides (from --cost); an unknown name or a negative or non-integer value is an error. */
+export function applyOverrides(base: CostModel, overrides: unknown, origin: string): CostModel {
+  if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) {
+    throw new Error(`${origin}: expected a JSON object of cost parameters`);
+  }
+  const result = { ...base };
+  for (const [name, value] of Object.entries(overrides)) {
+    if (!(name in base)) throw new Error(`${origin}: unknown cost parameter '${name}' (known: ${Object.keys(base).join(', ')})`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+      throw new Error(`${origin}: cost parameter '${name}' must be a non-negative integer, got ${JSON.stringify(value)}`);
+    }
+    result[name] = value;
+  }
+  return result;
+}

@@ -1,0 +1,377 @@
+// One hardware thread's VMX: the VMX instructions executed in root
+// operation, VM entry with its checks (Bochs's vmx.cc), and VM exit with its
+// information (vmexit.cc). The interpreter decides *that* a guest instruction
+// exits; this file does the transition.
+
+import { STATE_HALTED, STATE_RUNNING, type Cpu } from '../cpu/cpu.ts';
+import type { Memory } from '../machine/memory.ts';
+import {
+  ALLOWED_ENTRY_CTLS,
+  ALLOWED_EXIT_CTLS,
+  ALLOWED_PIN,
+  ALLOWED_PROC,
+  ALLOWED_PROC2,
+  EPT,
+  EXIT_CTL,
+  GUEST_ACTIVITY_ACTIVE,
+  GUEST_ACTIVITY_HLT,
+  GUEST_INTERRUPTIBILITY_STI,
+  INTR_INFO,
+  PIN,
+  PREEMPTION_TIMER_RATE,
+  PROC,
+  PROC2,
+  VMCS_REGION_SIZE,
+  VMCS_REVISION_ID,
+  VMERR,
+} from './controls.ts';
+import { Ept, validEptp } from './ept.ts';
+import { EXIT, EXIT_REASON_ENTRY_FAILURE } from './exit-reasons.ts';
+import { clearRegion, F, readRegionField, resolveField, SHADOW_VMCS_INDICATOR, VmcsCache, writeRegionField } from './vmcs.ts';
+import type { ExitRecorder } from './exit-stats.ts';
+
+const EFLAGS_RESERVED = ~(0x1 | 0x2 | 0x40 | 0x80 | 0x200 | 0x800);
+const ALL_ONES = -1;
+
+/** Transition costs the VMX unit charges; from the cost model. */
+export interface VmxCosts {
+  vmExit: number;
+  vmEntry: number;
+}
+
+/** What a VM exit reports besides its reason. */
+export interface ExitInfo {
+  qualification?: number;
+  instructionLength?: number;
+  instructionInfo?: number;
+  interruptionInfo?: number;
+  guestPhysicalAddress?: number;
+}
+
+export class Vmx {
+  /** In VMX operation (after vmxon). */
+  on = false;
+  /** In VMX non-root operation: running a guest. */
+  nonRoot = false;
+  vmxonRegion = -1;
+  readonly vmcs = new VmcsCache();
+  readonly ept: Ept;
+
+  // Controls of the running guest, cached at VM entry.
+  pin = 0;
+  proc = 0;
+  proc2 = 0;
+  exceptionBitmap = 0;
+  /** Cycle at which the preemption timer fires; Infinity when off. */
+  preemptionDeadline = Infinity;
+
+  constructor(
+    private readonly cpu: Cpu,
+    private readonly memory: Memory,
+    private readonly costs: VmxCosts,
+    private readonly recorder: ExitRecorder,
+  ) {
+    this.ept = new Ept(memory);
+  }
+
+  // ---- results of VMX instructions (SDM 31.2) --------------------------------
+
+  private succeed(): void {
+    this.cpu.flags.setArith(0);
+  }
+
+  private failInvalid(): void {
+    this.cpu.flags.setArith(1); // CF
+  }
+
+  private failValid(error: number): void {
+    this.cpu.flags.setArith(0x40); // ZF
+    this.vmcs.set(F.VM_INSTRUCTION_ERROR, error);
+  }
+
+  /** VMfailValid with a current VMCS, else VMfailInvalid. */
+  private fail(error: number): void {
+    if (this.vmcs.loaded) this.failValid(error);
+    else this.failInvalid();
+  }
+
+  private validRegion(address: number): boolean {
+    return (address & 0xfff) === 0 && address >= 0 && address <= this.memory.size - VMCS_REGION_SIZE;
+  }
+
+  // ---- root-operation instructions --------------------------------------------
+
+  vmxon(region: number): void {
+    if (this.on) {
+      this.fail(VMERR.VMXON_IN_ROOT);
+      return;
+    }
+    if (!this.validRegion(region) || (this.memory.readU32(region) & 0x7fffffff) !== VMCS_REVISION_ID) {
+      this.failInvalid();
+      return;
+    }
+    this.on = true;
+    this.vmxonRegion = region;
+    this.vmcs.unload();
+    this.succeed();
+  }
+
+  vmxoff(): void {
+    this.vmcs.writeBack(this.memory);
+    this.vmcs.unload();
+    this.on = false;
+    this.vmxonRegion = -1;
+    this.succeed();
+  }
+
+  vmptrld(address: number): void {
+    if (!this.validRegion(address)) return this.fail(VMERR.VMPTRLD_INVALID_ADDRESS);
+    if (address === this.vmxonRegion) return this.fail(VMERR.VMPTRLD_VMXON_POINTER);
+    if ((this.memory.readU32(address) & 0x7fffffff) !== VMCS_REVISION_ID) return this.fail(VMERR.VMPTRLD_INCORRECT_REVISION);
+    if (this.vmcs.address !== address) {
+      this.vmcs.writeBack(this.memory);
+      this.vmcs.load(this.memory, address);
+    }
+    this.succeed();
+  }
+
+  /** The current-VMCS pointer, all ones if none. */
+  vmptrst(): number {
+    this.succeed();
+    return this.vmcs.loaded ? this.vmcs.address : ALL_ONES;
+  }
+
+  vmclear(address: number): void {
+    if (!this.validRegion(address)) return this.fail(VMERR.VMCLEAR_INVALID_ADDRESS);
+    if (address === this.vmxonRegion) return this.fail(VMERR.VMCLEAR_VMXON_POINTER);
+    if (this.vmcs.address === address) {
+      this.vmcs.launched = false;
+      this.vmcs.writeBack(this.memory);
+      this.vmcs.unload();
+    } else {
+      clearRegion(this.memory, address);
+    }
+    this.succeed();
+  }
+
+  /** vmread in root operation; the value, or null when it failed (flags are set). */
+  vmread(encoding: number): number | null {
+    if (!this.vmcs.loaded) {
+      this.failInvalid();
+      return null;
+    }
+    const ref = resolveField(encoding);
+    if (!ref) {
+      this.failValid(VMERR.UNSUPPORTED_COMPONENT);
+      return null;
+    }
+    this.succeed();
+    return this.vmcs.read(ref);
+  }
+
+  vmwrite(encoding: number, value: number): void {
+    if (!this.vmcs.loaded) return this.failInvalid();
+    const ref = resolveField(encoding);
+    if (!ref) return this.failValid(VMERR.UNSUPPORTED_COMPONENT);
+    // IA32_VMX_MISC bit 29 is set: read-only fields are writable too.
+    this.vmcs.write(ref, value);
+    this.succeed();
+  }
+
+  /** vmcall in root operation: VMfailValid(1) (no dual-monitor treatment here). */
+  vmcallInRoot(): void {
+    this.fail(VMERR.VMCALL_IN_ROOT);
+  }
+
+  invept(type: number, eptp: number): void {
+    if (type === EPT.INVEPT_ALL_CONTEXT || (type === EPT.INVEPT_SINGLE_CONTEXT && (eptp === this.ept.eptp || validEptp(eptp, this.memory.size)))) {
+      this.ept.flush();
+      this.succeed();
+      return;
+    }
+    this.fail(VMERR.INVALID_INVEPT_OPERAND);
+  }
+
+  // ---- VMCS shadowing ------------------------------------------------------------
+
+  /** Whether a guest vmread/vmwrite of `encoding` goes to the shadow VMCS instead of exiting. */
+  shadows(encoding: number, write: boolean): boolean {
+    if ((this.proc2 & PROC2.VMCS_SHADOWING) === 0 || (encoding >>> 0) > 0x7fff) return false;
+    const bitmap = this.vmcs.get(write ? F.VMWRITE_BITMAP : F.VMREAD_BITMAP) >>> 0;
+    const bit = this.memory.bytes[bitmap + (encoding >>> 3)] & (1 << (encoding & 7));
+    return bit === 0;
+  }
+
+  /** A shadowed guest vmread: VMsucceed with the value, or a VMfail. */
+  shadowRead(encoding: number): number | null {
+    const ref = resolveField(encoding);
+    if (!ref) {
+      this.cpu.flags.setArith(0x40);
+      return null;
+    }
+    this.succeed();
+    return readRegionField(this.memory, this.vmcs.get(F.VMCS_LINK_POINTER) >>> 0, ref);
+  }
+
+  shadowWrite(encoding: number, value: number): void {
+    const ref = resolveField(encoding);
+    if (!ref) {
+      this.cpu.flags.setArith(0x40);
+      return;
+    }
+    writeRegionField(this.memory, this.vmcs.get(F.VMCS_LINK_POINTER) >>> 0, ref, value);
+    this.succeed();
+  }
+
+  // ---- VM entry (SDM 26) -----------------------------------------------------------
+
+  /** vmlaunch (launch) or vmresume. True if the guest now runs (or a failed
+   * entry exited back to the host); false if the instruction failed. */
+  enter(launch: boolean): boolean {
+    const v = this.vmcs;
+    if (!v.loaded || v.shadow) {
+      this.failInvalid();
+      return false;
+    }
+    if (launch && v.launched) {
+      this.failValid(VMERR.VMLAUNCH_NONCLEAR);
+      return false;
+    }
+    if (!launch && !v.launched) {
+      this.failValid(VMERR.VMRESUME_NONLAUNCHED);
+      return false;
+    }
+    if (!this.controlsValid()) {
+      this.failValid(VMERR.ENTRY_INVALID_CONTROLS);
+      return false;
+    }
+    if (!v.written[F.HOST_RIP] || !v.written[F.HOST_RSP]) {
+      this.failValid(VMERR.ENTRY_INVALID_HOST_STATE);
+      return false;
+    }
+    const cpu = this.cpu;
+    cpu.cycles += this.costs.vmEntry;
+    if (!this.guestStateValid()) {
+      this.exit(EXIT.INVALID_STATE | EXIT_REASON_ENTRY_FAILURE, cpu.eip, {}, false);
+      return true;
+    }
+    this.pin = v.get(F.PIN_BASED_VM_EXEC_CONTROL);
+    this.proc = v.get(F.CPU_BASED_VM_EXEC_CONTROL);
+    this.proc2 = this.proc & PROC.ACTIVATE_SECONDARY_CONTROLS ? v.get(F.SECONDARY_VM_EXEC_CONTROL) : 0;
+    this.exceptionBitmap = v.get(F.EXCEPTION_BITMAP);
+    v.launched = true;
+
+    cpu.eip = v.get(F.GUEST_RIP);
+    cpu.regs[4] = v.get(F.GUEST_RSP);
+    cpu.eflags = v.get(F.GUEST_RFLAGS);
+    cpu.idtBase = v.get(F.GUEST_IDTR_BASE) >>> 0;
+    cpu.idtCount = Math.min(v.get(F.GUEST_IDTR_LIMIT) >>> 0, 256);
+    cpu.interruptShadowEnd = v.get(F.GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTERRUPTIBILITY_STI ? cpu.instructions + 1 : 0;
+    cpu.state = v.get(F.GUEST_ACTIVITY_STATE) === GUEST_ACTIVITY_HLT ? STATE_HALTED : STATE_RUNNING;
+    this.nonRoot = true;
+    cpu.switchLevel(cpu.guestLevel);
+    const eptOn = (this.proc2 & PROC2.ENABLE_EPT) !== 0;
+    if (eptOn) this.ept.select(v.get(F.EPT_POINTER));
+    cpu.setTranslation(eptOn);
+    this.preemptionDeadline =
+      this.pin & PIN.PREEMPTION_TIMER ? cpu.cycles + (v.get(F.VMX_PREEMPTION_TIMER_VALUE) >>> 0) * 2 ** PREEMPTION_TIMER_RATE : Infinity;
+    this.recorder.entered(cpu);
+
+    const event = v.get(F.VM_ENTRY_INTR_INFO_FIELD);
+    if (event & INTR_INFO.VALID) {
+      v.set(F.VM_ENTRY_INTR_INFO_FIELD, event & ~INTR_INFO.VALID);
+      cpu.injectEvent(event & INTR_INFO.VECTOR_MASK, (event & INTR_INFO.TYPE_MASK) === INTR_INFO.TYPE_SOFTWARE_INTERRUPT ? v.get(F.VM_ENTRY_INSTRUCTION_LEN) : 0);
+    }
+    return true;
+  }
+
+  private controlsValid(): boolean {
+    const v = this.vmcs;
+    const size = this.memory.size;
+    const pin = v.get(F.PIN_BASED_VM_EXEC_CONTROL);
+    const proc = v.get(F.CPU_BASED_VM_EXEC_CONTROL);
+    const proc2 = proc & PROC.ACTIVATE_SECONDARY_CONTROLS ? v.get(F.SECONDARY_VM_EXEC_CONTROL) : 0;
+    const within = (value: number, allowed: number) => (value & ~allowed) === 0;
+    if (!within(pin, ALLOWED_PIN) || !within(proc, ALLOWED_PROC) || !within(proc2, ALLOWED_PROC2)) return false;
+    if (!within(v.get(F.VM_EXIT_CONTROLS), ALLOWED_EXIT_CTLS) || !within(v.get(F.VM_ENTRY_CONTROLS), ALLOWED_ENTRY_CTLS)) return false;
+    const page = (index: number) => this.validRegion(v.get(index) >>> 0) && v.hi[index] === 0;
+    if (proc & PROC.USE_IO_BITMAPS && (!page(F.IO_BITMAP_A) || !page(F.IO_BITMAP_B))) return false;
+    if (proc & PROC.USE_MSR_BITMAPS && !page(F.MSR_BITMAP)) return false;
+    if (proc2 & PROC2.ENABLE_EPT && (!validEptp(v.get(F.EPT_POINTER), size) || v.hi[F.EPT_POINTER] !== 0)) return false;
+    if (proc2 & PROC2.VMCS_SHADOWING) {
+      if (!page(F.VMREAD_BITMAP) || !page(F.VMWRITE_BITMAP)) return false;
+    }
+    const event = v.get(F.VM_ENTRY_INTR_INFO_FIELD);
+    if (event & INTR_INFO.VALID) {
+      const type = event & INTR_INFO.TYPE_MASK;
+      if (type !== INTR_INFO.TYPE_EXTERNAL_INTERRUPT && type !== INTR_INFO.TYPE_HARDWARE_EXCEPTION && type !== INTR_INFO.TYPE_SOFTWARE_INTERRUPT) {
+        return false;
+      }
+      if ((event & 0x7ffff000) !== 0) return false;
+    }
+    return true;
+  }
+
+  private guestStateValid(): boolean {
+    const v = this.vmcs;
+    const flags = v.get(F.GUEST_RFLAGS);
+    if ((flags & 2) === 0 || (flags & EFLAGS_RESERVED) !== 0) return false;
+    if (!v.written[F.GUEST_RIP] || !v.written[F.GUEST_RSP] || !v.written[F.GUEST_RFLAGS]) return false;
+    const activity = v.get(F.GUEST_ACTIVITY_STATE);
+    if (activity !== GUEST_ACTIVITY_ACTIVE && activity !== GUEST_ACTIVITY_HLT) return false;
+    const link = v.get(F.VMCS_LINK_POINTER);
+    const linkHi = v.hi[F.VMCS_LINK_POINTER];
+    const proc2 = v.get(F.CPU_BASED_VM_EXEC_CONTROL) & PROC.ACTIVATE_SECONDARY_CONTROLS ? v.get(F.SECONDARY_VM_EXEC_CONTROL) : 0;
+    if (link === ALL_ONES && linkHi === ALL_ONES) return true;
+    // Anything but all ones must name a shadow VMCS that shadowing uses.
+    if (!(proc2 & PROC2.VMCS_SHADOWING) || linkHi !== 0 || !this.validRegion(link >>> 0)) return false;
+    const revision = this.memory.readU32(link >>> 0);
+    return (revision & 0x7fffffff) === VMCS_REVISION_ID && (revision & SHADOW_VMCS_INDICATOR) !== 0;
+  }
+
+  // ---- VM exit (SDM 27) --------------------------------------------------------------
+
+  /** Leaves the guest: saves its state at `guestEip`, records why, loads the host. */
+  exit(reason: number, guestEip: number, info: ExitInfo, fromGuest = true): void {
+    const v = this.vmcs;
+    const cpu = this.cpu;
+    if (fromGuest) {
+      cpu.switchLevel(cpu.hostLevel);
+      v.set(F.GUEST_RIP, guestEip);
+      v.set(F.GUEST_RSP, cpu.regs[4]);
+      v.set(F.GUEST_RFLAGS, cpu.eflags);
+      v.set(F.GUEST_IDTR_BASE, cpu.idtBase);
+      v.set(F.GUEST_IDTR_LIMIT, cpu.idtCount);
+      v.set(F.GUEST_INTERRUPTIBILITY_INFO, cpu.instructions < cpu.interruptShadowEnd ? GUEST_INTERRUPTIBILITY_STI : 0);
+      v.set(F.GUEST_ACTIVITY_STATE, cpu.state === STATE_HALTED ? GUEST_ACTIVITY_HLT : GUEST_ACTIVITY_ACTIVE);
+      if (this.pin & PIN.PREEMPTION_TIMER && v.get(F.VM_EXIT_CONTROLS) & EXIT_CTL.SAVE_PREEMPTION_TIMER) {
+        const left = Math.max(0, Math.ceil((this.preemptionDeadline - cpu.cycles) / 2 ** PREEMPTION_TIMER_RATE));
+        v.set(F.VMX_PREEMPTION_TIMER_VALUE, left);
+      }
+      this.recorder.exited(cpu, reason & 0xffff);
+      cpu.cycles += this.costs.vmExit;
+    }
+    v.set(F.VM_EXIT_REASON, reason);
+    v.set(F.EXIT_QUALIFICATION, info.qualification ?? 0);
+    v.set(F.VM_EXIT_INSTRUCTION_LEN, info.instructionLength ?? 0);
+    v.set(F.VMX_INSTRUCTION_INFO, info.instructionInfo ?? 0);
+    v.set(F.VM_EXIT_INTR_INFO, info.interruptionInfo ?? 0);
+    v.set(F.IDT_VECTORING_INFO_FIELD, 0);
+    if (info.guestPhysicalAddress !== undefined) {
+      v.set(F.GUEST_PHYSICAL_ADDRESS, info.guestPhysicalAddress);
+      v.hi[F.GUEST_PHYSICAL_ADDRESS] = 0;
+      v.set(F.GUEST_LINEAR_ADDRESS, info.guestPhysicalAddress);
+    }
+
+    this.nonRoot = false;
+    this.preemptionDeadline = Infinity;
+    cpu.setTranslation(false);
+    cpu.state = STATE_RUNNING;
+    cpu.eip = v.get(F.HOST_RIP);
+    cpu.regs[4] = v.get(F.HOST_RSP);
+    cpu.idtBase = v.get(F.HOST_IDTR_BASE) >>> 0;
+    cpu.idtCount = 256;
+    cpu.eflags = 2;
+    cpu.interruptShadowEnd = 0;
+  }
+}
