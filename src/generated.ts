@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isaReference } from './isa/reference.ts';
 import { portsInclude, portTable } from './devices/reference.ts';
-import { bootinfoInclude, bootinfoTable } from './machine/reference.ts';
+import { bootinfoInclude, bootinfoTable, costTable } from './machine/reference.ts';
 import { constantTables, exitReasonsInclude, exitReasonTable, fieldTable, vmcsInclude, vmxInclude } from './vmx/reference.ts';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,6 +31,7 @@ export const GENERATED: GeneratedFile[] = [
   { path: 'docs/vmx.md', region: 'exit-reasons', render: exitReasonTable },
   { path: 'docs/vmx.md', region: 'constants', render: constantTables },
   { path: 'docs/boot.md', region: 'layout', render: bootinfoTable },
+  { path: 'docs/cost-model.md', region: 'parameters', render: costTable },
 ];
 
 /** What the file should contain, given what it contains now. */

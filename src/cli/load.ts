@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { assembleFile, readImage, type Program } from '../asm/index.ts';
 import { PROJECT_ROOT } from '../generated.ts';
+import { applyOverrides, defaultCosts, type CostModel } from '../machine/cost-model.ts';
 import { InputError } from './errors.ts';
 
 export const INCLUDE_DIR = join(PROJECT_ROOT, 'guests/include');
@@ -12,6 +13,36 @@ export const INCLUDE_DIR = join(PROJECT_ROOT, 'guests/include');
 export const PROGRAM_DIRS = [join(PROJECT_ROOT, 'guests/examples')];
 
 const SOURCE_EXTENSIONS = new Set(['.s', '.asm']);
+
+/** The hypervisor images, outermost first. */
+const HYPERVISORS = [join(PROJECT_ROOT, 'guests/l0/l0.s')];
+
+/** The hypervisors that run a workload at `depth`: L0 at depth 1. */
+export function hypervisorsFor(depth: number): Program[] {
+  return HYPERVISORS.slice(0, depth).map((path) => assemble(path));
+}
+
+/** Cost-model parameters, with the overrides of a --cost file. */
+export function loadCosts(path: string | undefined): CostModel {
+  if (path === undefined) return defaultCosts();
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InputError(`${path}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`${path}: not JSON: ${(error as Error).message}`);
+  }
+  try {
+    return applyOverrides(defaultCosts(), parsed, path);
+  } catch (error) {
+    throw new InputError((error as Error).message);
+  }
+}
 
 export function bundledPrograms(): string[] {
   const names: string[] = [];

@@ -7,11 +7,15 @@ import { Machine } from '../machine/machine.ts';
 import { runReport } from '../machine/stats.ts';
 import { byteSize, oneOf, parse, positiveInteger } from './args.ts';
 import { UsageError } from './errors.ts';
-import { loadProgram } from './load.ts';
+import { hypervisorsFor, loadCosts, loadProgram } from './load.ts';
 import { TraceWriter } from './trace.ts';
 
-export const RUN_USAGE = `usage: smtnest run <file.s|image|program> [--depth 0] [--mode baseline] [--shadow off]
-                   [--json] [--max-instructions N] [--max-cycles N] [--ram SIZE] [--trace FILE]`;
+export const RUN_USAGE = `usage: smtnest run <file.s|image|program> [--depth 0|1] [--mode baseline] [--shadow off]
+                   [--json] [--max-instructions N] [--max-cycles N] [--ram SIZE] [--trace FILE]
+                   [--cost FILE] [--iterations N]`;
+
+/** RAM when hypervisors share the machine with the workload. */
+export const NESTED_RAM_SIZE = 32 * 1024 * 1024;
 
 /** Default instruction budget: about ten seconds of guest time on a slow host. */
 export const DEFAULT_MAX_INSTRUCTIONS = 2_000_000_000;
@@ -39,25 +43,34 @@ export function runCommand(args: string[], log: Logger): number {
     'max-cycles': { type: 'string' },
     ram: { type: 'string' },
     trace: { type: 'string' },
+    cost: { type: 'string' },
+    iterations: { type: 'string' },
     'log-level': { type: 'string' },
   });
   if (positionals.length !== 1) throw new UsageError(RUN_USAGE);
-  // Hypervisor levels and SMT modes build on this machine; this build runs programs bare.
-  oneOf('depth', values.depth as string | undefined, ['0'], '0');
+  const depth = Number(oneOf('depth', values.depth as string | undefined, ['0', '1'], '0'));
   oneOf('mode', values.mode as string | undefined, ['baseline'], 'baseline');
   oneOf('shadow', values.shadow as string | undefined, ['off'], 'off');
+  const iterations = positiveInteger('iterations', values.iterations as string | undefined);
+  const costs = loadCosts(values.cost as string | undefined);
   const maxInstructions = positiveInteger('max-instructions', values['max-instructions'] as string | undefined);
   const maxCycles = positiveInteger('max-cycles', values['max-cycles'] as string | undefined);
   const ramSize = byteSize('ram', values.ram as string | undefined);
   const json = values.json === true;
 
-  const program = loadProgram(positionals[0]);
-  log.info({ bytes: program.bytes.length, origin: program.origin, entry: program.entry }, 'program loaded');
+  const workload = loadProgram(positionals[0]);
+  const stack = [...hypervisorsFor(depth), workload];
+  const program = stack[0];
+  log.info({ depth, bytes: workload.bytes.length, origin: workload.origin, entry: workload.entry }, 'program loaded');
   const stdout = new LineBufferedStdout();
   let machine: Machine;
   try {
-    machine = new Machine({ ramSize, consoleSink: json ? undefined : stdout.write });
-    machine.loadProgram(program);
+    machine = new Machine({
+      ramSize: ramSize ?? (depth > 0 ? NESTED_RAM_SIZE : undefined),
+      consoleSink: json ? undefined : stdout.write,
+      costs,
+    });
+    machine.loadProgram(program, stack.slice(1), { depth, iterations });
   } catch (error) {
     if (error instanceof RangeError) throw new UsageError(error.message);
     throw error;
@@ -67,7 +80,7 @@ export function runCommand(args: string[], log: Logger): number {
   const result = machine.run({
     maxInstructions: maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS,
     maxCycles,
-    onInstruction: trace ? (cpu) => trace.record(cpu, 'L0') : undefined,
+    onInstruction: trace ? (cpu) => trace.record(cpu, `L${cpu.currentLevel}`) : undefined,
   });
   trace?.close();
   stdout.flush();

@@ -137,6 +137,11 @@ export class Cpu {
     this.vmx = new Vmx(this, memory, config.vmxCosts, config.exits);
   }
 
+  /** The level running now. */
+  get currentLevel(): number {
+    return this.level;
+  }
+
   /** Charges what ran since the last switch to the level that ran it, and switches. */
   switchLevel(level: number): void {
     this.levelInstructions[this.level] += this.instructions - this.levelSinceInstructions;

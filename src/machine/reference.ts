@@ -1,6 +1,7 @@
 // guests/include/bootinfo.inc and docs/boot.md's layout table, generated
-// from the boot-info layout.
+// from the boot-info layout; docs/cost-model.md's table from the cost model.
 
+import { COST_PARAMETERS } from './cost-model.ts';
 import {
   BOOT_FLAG_SHADOWING,
   BOOTINFO_FIELDS,
@@ -41,5 +42,11 @@ export function bootinfoTable(): string {
   for (const f of BOOTINFO_FIELDS) out.push(`| ${f.offset} | \`${f.name}\` | ${f.description} |`);
   out.push(`| ${BOOTINFO_MODULES} | modules | ${BOOTINFO_MAX_MODULES} descriptors of ${MODULE_DESCRIPTOR_SIZE} bytes: |`);
   for (const f of MODULE_FIELDS) out.push(`| +${f.offset} | \`${f.name}\` | ${f.description} |`);
+  return out.join('\n');
+}
+
+export function costTable(): string {
+  const out = ['| parameter | cycles | source |', '|---|---|---|'];
+  for (const p of COST_PARAMETERS) out.push(`| \`${p.name}\` | ${p.cycles} | ${p.source} |`);
   return out.join('\n');
 }

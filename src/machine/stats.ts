@@ -53,7 +53,11 @@ export function collectStats(machine: Machine): MachineStats {
   cpu.switchLevel(cpu.vmx.nonRoot ? cpu.guestLevel : cpu.hostLevel);
   const depth = machine.bootInfo?.depth ?? 0;
   const levels: Record<string, LevelStats> = {};
-  for (let level = 0; level <= depth; level++) {
+  let deepest = depth;
+  cpu.levelInstructions.forEach((n, level) => {
+    if (n > 0) deepest = Math.max(deepest, level);
+  });
+  for (let level = 0; level <= deepest; level++) {
     levels[`L${level}`] = { instructions: cpu.levelInstructions[level], cycles: cpu.levelCycles[level] };
   }
   const opcodes: Record<string, number> = {};
