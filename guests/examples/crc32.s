@@ -15,7 +15,7 @@
 ;   crc32:   414fa339
 ; and exit status 0.
 
-%include "lib/console.inc"
+%include "console.inc"
 
 POLY equ 0xEDB88320
 

@@ -11,7 +11,7 @@
 ;   edx  scratch for F(n+2)
 ; Expected output: the 20 numbers, one per line; exit status 0.
 
-%include "lib/console.inc"
+%include "console.inc"
 
 COUNT equ 20
 

@@ -5,10 +5,10 @@
 ; interrupts off), and end the run through the debug-exit port; a program
 ; that just stops would leave the machine to decide what that means.
 ;
-; Registers: esi points at the string being printed (see lib/console.inc).
+; Registers: esi points at the string being printed (see guests/include/console.inc).
 ; Expected output: "Hello from smtnest!" and a newline; exit status 0.
 
-%include "lib/console.inc"
+%include "console.inc"
 
 _start:
     puts greeting

@@ -14,7 +14,7 @@
 ;   last 10: 937 941 947 953 967 971 977 983 991 997
 ; and exit status 0.
 
-%include "lib/console.inc"
+%include "console.inc"
 
 LIMIT     equ 1000
 SHOW_LAST equ 10

@@ -17,7 +17,7 @@
 ; Expected output: "before:", the table as written (4 lines), "after:", the
 ; table sorted (4 lines), "sorted"; exit status 0.
 
-%include "lib/console.inc"
+%include "console.inc"
 
 PER_LINE equ 8
 

@@ -27,7 +27,7 @@
 ; Expected output: "tick 1" .. "tick 5" on five lines, then
 ; "timer stopped"; exit status 0.
 
-%include "lib/console.inc"
+%include "console.inc"
 
 TIMER_IRQ    equ 0x20           ; vectors below 0x20 belong to exceptions
 PERIOD       equ 100000

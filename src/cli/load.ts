@@ -10,7 +10,7 @@ import { InputError } from './errors.ts';
 
 export const INCLUDE_DIR = join(PROJECT_ROOT, 'guests/include');
 /** Folders searched, in order, for a program given by name. */
-export const PROGRAM_DIRS = [join(PROJECT_ROOT, 'guests/examples')];
+export const PROGRAM_DIRS = [join(PROJECT_ROOT, 'guests/examples'), join(PROJECT_ROOT, 'guests/workloads')];
 
 const SOURCE_EXTENSIONS = new Set(['.s', '.asm']);
 

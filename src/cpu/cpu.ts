@@ -1195,21 +1195,24 @@ export class Cpu {
             case 0xc0 /* in r,port */: {
               const port = words[w + 1] & 0xffff;
               if (this.vmx.nonRoot && this.ioExits(port)) this.ioExit(port, true, (d >>> 8) & 15, -1, 8);
-              regs[(d >>> 8) & 15] = this.bus.read(port, cyc);
+              cyc += this.bus.cost(port);
+              regs[(d >>> 8) & 15] = this.bus.read(port, cyc, this.config.id);
               eip += 8;
               break;
             }
             case 0xc1 /* in r,r */: {
               const port = regs[(d >>> 12) & 15] & 0xffff;
               if (this.vmx.nonRoot && this.ioExits(port)) this.ioExit(port, true, (d >>> 8) & 15, (d >>> 12) & 15, 4);
-              regs[(d >>> 8) & 15] = this.bus.read(port, cyc);
+              cyc += this.bus.cost(port);
+              regs[(d >>> 8) & 15] = this.bus.read(port, cyc, this.config.id);
               eip += 4;
               break;
             }
             case 0xc2 /* out port,r */: {
               const port = words[w + 1] & 0xffff;
               if (this.vmx.nonRoot && this.ioExits(port)) this.ioExit(port, false, (d >>> 8) & 15, -1, 8);
-              this.bus.write(port, regs[(d >>> 8) & 15], cyc);
+              cyc += this.bus.cost(port);
+              this.bus.write(port, regs[(d >>> 8) & 15], cyc, this.config.id);
               eip += 8;
               stop = STOP_IO;
               break;
@@ -1217,7 +1220,8 @@ export class Cpu {
             case 0xc3 /* out r,r */: {
               const port = regs[(d >>> 8) & 15] & 0xffff;
               if (this.vmx.nonRoot && this.ioExits(port)) this.ioExit(port, false, (d >>> 12) & 15, (d >>> 8) & 15, 4);
-              this.bus.write(port, regs[(d >>> 12) & 15], cyc);
+              cyc += this.bus.cost(port);
+              this.bus.write(port, regs[(d >>> 12) & 15], cyc, this.config.id);
               eip += 4;
               stop = STOP_IO;
               break;

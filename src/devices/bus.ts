@@ -1,14 +1,20 @@
 // The port bus: routes `in` and `out` to the device that owns the port.
 // A port no device claims reads as all ones (a floating bus, as on PC
-// hardware) and ignores writes.
+// hardware) and ignores writes. Every access costs the latency its device
+// declares; an unclaimed port costs what a chipset device does.
+
+import { CHIPSET_ACCESS_CYCLES } from './ports.ts';
 
 export interface PortDevice {
   /** Human-readable name, for docs and diagnostics. */
   readonly name: string;
   /** The ports the device answers. */
   readonly ports: readonly number[];
-  read(port: number, now: number): number;
-  write(port: number, value: number, now: number): void;
+  /** Cycles one access costs the accessing thread. */
+  readonly accessCycles: number;
+  /** An access at cycle `now` by hardware thread `thread`. */
+  read(port: number, now: number, thread: number): number;
+  write(port: number, value: number, now: number, thread: number): void;
 }
 
 export class PortBus {
@@ -24,12 +30,17 @@ export class PortBus {
     this.devices.push(device);
   }
 
-  read(port: number, now: number): number {
-    const device = this.owners[port & 0xffff];
-    return device ? device.read(port & 0xffff, now) | 0 : -1;
+  /** Cycles an access to `port` costs. */
+  cost(port: number): number {
+    return this.owners[port & 0xffff]?.accessCycles ?? CHIPSET_ACCESS_CYCLES;
   }
 
-  write(port: number, value: number, now: number): void {
-    this.owners[port & 0xffff]?.write(port & 0xffff, value, now);
+  read(port: number, now: number, thread: number): number {
+    const device = this.owners[port & 0xffff];
+    return device ? device.read(port & 0xffff, now, thread) | 0 : -1;
+  }
+
+  write(port: number, value: number, now: number, thread: number): void {
+    this.owners[port & 0xffff]?.write(port & 0xffff, value, now, thread);
   }
 }

@@ -2,11 +2,12 @@
 // as QEMU's isa-debug-exit device lets test programs end a run.
 
 import type { PortDevice } from './bus.ts';
-import { PORTS } from './ports.ts';
+import { CHIPSET_ACCESS_CYCLES, PORTS } from './ports.ts';
 
 export class DebugExit implements PortDevice {
   readonly name = 'debug-exit';
   readonly ports = [PORTS.DEBUG_EXIT.port];
+  readonly accessCycles = CHIPSET_ACCESS_CYCLES;
   /** The exit status written, or null while the machine should keep running. */
   status: number | null = null;
 

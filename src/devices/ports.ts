@@ -17,7 +17,15 @@ export const PORTS = {
   TIMER_VECTOR: { name: 'TIMER_VECTOR', port: 0x41, device: 'timer', access: 'rw', description: 'interrupt vector the timer raises (default 0x20)' },
   TIMER_CONTROL: { name: 'TIMER_CONTROL', port: 0x42, device: 'timer', access: 'rw', description: 'write 0: stop; 1: periodic; 2: one-shot; counting starts at the write' },
   TIMER_TICKS: { name: 'TIMER_TICKS', port: 0x43, device: 'timer', access: 'r', description: 'number of interrupts the timer has raised' },
+  TRACE_LEVEL: { name: 'TRACE_LEVEL', port: 0x510, device: 'tracepoint', access: 'w', description: 'hypervisor software: the level its next VM entry runs (counters are charged to it)' },
+  TRACE_FORWARD: { name: 'TRACE_FORWARD', port: 0x511, device: 'tracepoint', access: 'w', description: 'hypervisor software: it forwards an exit; bits 15:0 reason, 23:16 from level, 31:24 to level' },
 } as const satisfies Record<string, PortInfo>;
+
+/** Latency of an access to a chipset device: about 1 microsecond on PC
+ * hardware (Linux's arch/x86 io_delay uses a port 0x80 write as a delay of
+ * about 1 us), 2,000 cycles at 2 GHz. The serial console, debug exit and
+ * timer charge it. */
+export const CHIPSET_ACCESS_CYCLES = 2000;
 
 export const TIMER_DEFAULT_VECTOR = 0x20;
 export const TIMER_STOP = 0;

@@ -2,13 +2,14 @@
 // for the run's console output and, if a sink is given, streamed to it.
 
 import type { PortDevice } from './bus.ts';
-import { PORTS } from './ports.ts';
+import { CHIPSET_ACCESS_CYCLES, PORTS } from './ports.ts';
 
 const TRANSMITTER_EMPTY = 0x60;
 
 export class SerialConsole implements PortDevice {
   readonly name = 'serial';
   readonly ports = [PORTS.SERIAL_DATA.port, PORTS.SERIAL_LINE_STATUS.port];
+  readonly accessCycles = CHIPSET_ACCESS_CYCLES;
   private readonly chunks: number[] = [];
 
   constructor(private readonly sink?: (byte: number) => void) {}

@@ -4,11 +4,12 @@
 
 import type { PortDevice } from './bus.ts';
 import type { InterruptController } from './interrupts.ts';
-import { PORTS, TIMER_DEFAULT_VECTOR, TIMER_ONE_SHOT, TIMER_PERIODIC, TIMER_STOP } from './ports.ts';
+import { CHIPSET_ACCESS_CYCLES, PORTS, TIMER_DEFAULT_VECTOR, TIMER_ONE_SHOT, TIMER_PERIODIC, TIMER_STOP } from './ports.ts';
 
 export class Timer implements PortDevice {
   readonly name = 'timer';
   readonly ports = [PORTS.TIMER_PERIOD.port, PORTS.TIMER_VECTOR.port, PORTS.TIMER_CONTROL.port, PORTS.TIMER_TICKS.port];
+  readonly accessCycles = CHIPSET_ACCESS_CYCLES;
   private period = 0;
   private vector = TIMER_DEFAULT_VECTOR;
   private control = TIMER_STOP;

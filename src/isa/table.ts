@@ -31,7 +31,7 @@ export const COST_SOURCES = {
   kvmVmread:
     'KVM commit "nVMX: Intercept VMWRITEs to read-only shadow VMCS fields": not copying two fields between a shadow VMCS and vmcs12 saves 40-50 cycles, about 20 cycles per VMREAD or VMWRITE; other VMX instructions are charged the same issue cost (no published per-instruction figure), their transitions come from the cost model',
   portIo:
-    'Port I/O to a chipset device costs about 1 microsecond on PC hardware (Linux arch/x86/boot io_delay uses port 0x80 writes as a ~1us delay); 2,000 cycles at 2 GHz',
+    'in and out cost nothing of their own: all of port I/O is the latency of the device accessed, which each device declares (docs/machine.md)',
 } as const;
 export type CostSource = keyof typeof COST_SOURCES;
 
@@ -380,19 +380,19 @@ const FAMILIES: Family[] = [
   {
     mnemonic: 'in',
     flags: '',
-    summary: 'dst = 32 bits read from the port',
+    summary: "dst = 32 bits read from the port; costs the device's access latency",
     forms: [
-      [0xc0, 'r,port', 2000, 'portIo'],
-      [0xc1, 'r,r', 2000, 'portIo'],
+      [0xc0, 'r,port', 0, 'portIo'],
+      [0xc1, 'r,r', 0, 'portIo'],
     ],
   },
   {
     mnemonic: 'out',
     flags: '',
-    summary: 'write 32 bits to the port',
+    summary: "write 32 bits to the port; costs the device's access latency",
     forms: [
-      [0xc2, 'port,r', 2000, 'portIo'],
-      [0xc3, 'r,r', 2000, 'portIo'],
+      [0xc2, 'port,r', 0, 'portIo'],
+      [0xc3, 'r,r', 0, 'portIo'],
     ],
   },
   // ---- VMX (see docs/vmx.md). Their cost is the base cost of issuing the

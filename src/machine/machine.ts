@@ -9,6 +9,7 @@ import { DebugExit } from '../devices/debug-exit.ts';
 import { InterruptController } from '../devices/interrupts.ts';
 import { SerialConsole } from '../devices/serial.ts';
 import { Timer } from '../devices/timer.ts';
+import { Tracepoint } from '../devices/tracepoint.ts';
 import { ExitStats } from '../vmx/exit-stats.ts';
 import { encodeBootInfo, type BootInfo, type BootModule, type Mode } from './bootinfo.ts';
 import { defaultCosts, type CostModel } from './cost-model.ts';
@@ -91,6 +92,14 @@ export class Machine {
       exits: this.exits,
     });
     this.memory.onMonitoredWrite = (line) => this.cpu.noteMonitoredWrite(line);
+    this.bus.attach(
+      new Tracepoint({
+        enteringLevel: (_thread, level) => {
+          this.cpu.guestLevel = level;
+        },
+        forwarded: (thread, from, to, reason) => this.exits.forwarded(thread, from, to, reason),
+      }),
+    );
   }
 
   /** Loads a program to run on the bare machine (docs/boot.md): its bytes at

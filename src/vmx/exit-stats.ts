@@ -28,26 +28,39 @@ export interface ExitRecorder {
   entered(source: ExitSource): void;
 }
 
+/** Exits whose trapping level has not run again yet, and since when. */
 interface OpenExit {
-  row: ExitRow;
+  rows: ExitRow[];
   since: number;
 }
 
 export class ExitStats implements ExitRecorder {
   private readonly rows = new Map<string, ExitRow>();
-  private readonly open = new Map<number, OpenExit>();
+  /** By thread and trapping level. */
+  private readonly open = new Map<string, OpenExit>();
 
+  /** The hardware: a guest of `source` trapped to its hypervisor. */
   exited(source: ExitSource, code: number): void {
-    const row = this.row(`L${source.guestLevel}`, `L${source.hostLevel}`, code);
+    const row = this.row(source.guestLevel, source.hostLevel, code);
     row.count++;
-    this.open.set(source.id, { row, since: source.cycles });
+    this.open.set(`${source.id}:${source.guestLevel}`, { rows: [row], since: source.cycles });
   }
 
+  /** Hypervisor software (a tracepoint): the exit that level `from` took on
+   * `thread` is forwarded to level `to`; it counts until `from` runs again. */
+  forwarded(thread: number, from: number, to: number, code: number): void {
+    const row = this.row(from, to, code);
+    row.count++;
+    this.open.get(`${thread}:${from}`)?.rows.push(row);
+  }
+
+  /** The hardware: `source` entered its guest; the guest's open exits end. */
   entered(source: ExitSource): void {
-    const open = this.open.get(source.id);
+    const key = `${source.id}:${source.guestLevel}`;
+    const open = this.open.get(key);
     if (!open) return;
-    open.row.cycles += source.cycles - open.since;
-    this.open.delete(source.id);
+    for (const row of open.rows) row.cycles += source.cycles - open.since;
+    this.open.delete(key);
   }
 
   /** Rows in a fixed order: by from level, to level, then reason code. */
@@ -57,7 +70,9 @@ export class ExitStats implements ExitRecorder {
     );
   }
 
-  private row(from: string, to: string, code: number): ExitRow {
+  private row(fromLevel: number, toLevel: number, code: number): ExitRow {
+    const from = `L${fromLevel}`;
+    const to = `L${toLevel}`;
     const key = `${from}>${to}:${code}`;
     let row = this.rows.get(key);
     if (!row) {
