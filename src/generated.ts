@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { isaReference } from './isa/reference.ts';
 import { portsInclude, portTable } from './devices/reference.ts';
 import { bootinfoInclude, bootinfoTable, costTable } from './machine/reference.ts';
-import { constantTables, exitReasonsInclude, exitReasonTable, fieldTable, vmcsInclude, vmxInclude } from './vmx/reference.ts';
+import { constantTables, exitReasonsInclude, exitReasonTable, fieldTable, vmcs12Include, vmcsInclude, vmxInclude } from './vmx/reference.ts';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -26,6 +26,7 @@ export const GENERATED: GeneratedFile[] = [
   { path: 'guests/include/vmcs.inc', render: vmcsInclude },
   { path: 'guests/include/exit-reasons.inc', render: exitReasonsInclude },
   { path: 'guests/include/vmx.inc', render: vmxInclude },
+  { path: 'guests/include/vmcs12.inc', render: vmcs12Include },
   { path: 'guests/include/bootinfo.inc', render: bootinfoInclude },
   { path: 'docs/vmx.md', region: 'fields', render: fieldTable },
   { path: 'docs/vmx.md', region: 'exit-reasons', render: exitReasonTable },
