@@ -37,3 +37,41 @@ for (const name of LOOPS) {
   const best = mips[mips.length - 1];
   console.log(`${name.padEnd(10)} ${String(instructions).padStart(13)}   ${median.toFixed(1).padStart(11)}   ${best.toFixed(1).padStart(9)}`);
 }
+
+// ---- the cost of one CPUID at each depth, measured by running the cpuid
+// workload twice (N and 2N iterations): the difference in cycles over N is
+// what one more iteration costs, free of boot and setup. The exit row gives
+// the round trip from the trap until the guest runs again.
+
+const CPUID_ITERATIONS = 1000;
+
+function runCpuid(depth: number, iterations: number): Machine {
+  const include = { includePaths: [join(PROJECT_ROOT, 'guests/include')] };
+  const workload = assembleFile(join(PROJECT_ROOT, 'guests/workloads/cpuid.s'), include);
+  const hypervisors = depth >= 1 ? [assembleFile(join(PROJECT_ROOT, 'guests/l0/l0.s'), include)] : [];
+  const stack = [...hypervisors, workload];
+  const machine = new Machine({ ramSize: depth > 0 ? 32 << 20 : 1 << 20 });
+  machine.loadProgram(stack[0], stack.slice(1), { depth, iterations });
+  const result = machine.run();
+  if (result.status !== 'exited') throw new Error(`cpuid at depth ${depth}: ${result.reason}`);
+  return machine;
+}
+
+function cpuidCosts(depth: number): { perIteration: number; roundTrip: number | null } {
+  const once = runCpuid(depth, CPUID_ITERATIONS);
+  const twice = runCpuid(depth, 2 * CPUID_ITERATIONS);
+  const row = twice.exits.list().find((r) => r.reason === 'CPUID' && r.to === 'L0');
+  return {
+    perIteration: (twice.cpu.cycles - once.cpu.cycles) / CPUID_ITERATIONS,
+    roundTrip: row ? row.cycles / row.count : null,
+  };
+}
+
+console.log(`\nOne CPUID, cpuid workload (${CPUID_ITERATIONS} and ${2 * CPUID_ITERATIONS} iterations)`);
+console.log('depth   cycles/iteration   exit round trip   published figure');
+const bare = cpuidCosts(0);
+console.log(`0       ${bare.perIteration.toFixed(0).padStart(16)}   ${'-'.padStart(15)}   about 100-250 for cpuid itself (Agner Fog, Skylake)`);
+const single = cpuidCosts(1);
+console.log(
+  `1       ${single.perIteration.toFixed(0).padStart(16)}   ${single.roundTrip!.toFixed(0).padStart(15)}   about 1,000-3,000 single-level; a world switch alone about 2,000 (SplitX, X5570)`,
+);
