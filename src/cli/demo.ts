@@ -1,31 +1,74 @@
-// `npm start`: runs every bundled program and prints what each did.
+// `npm start`: runs every bundled program bare and under the hypervisors,
+// and prints what each did: status, instructions, cycles, VM exits, and
+// whether the console output matches the bare run.
 
+import type { Program } from '../asm/index.ts';
 import { Machine } from '../machine/machine.ts';
-import { bundledProgramPath, bundledPrograms, assemble } from './load.ts';
-import { DEFAULT_MAX_INSTRUCTIONS } from './run.ts';
+import { assemble, bundledProgramPath, bundledPrograms, hypervisorsFor } from './load.ts';
+import { DEFAULT_MAX_INSTRUCTIONS, NESTED_RAM_SIZE } from './run.ts';
+
+/** Depths shown: bare metal and under each hypervisor image that exists. */
+const DEPTHS = [0, 1];
+
+interface Outcome {
+  status: string;
+  ok: boolean;
+  instructions: number;
+  cycles: number;
+  exits: number;
+  console: string;
+}
+
+function runAt(depth: number, workload: Program, hypervisors: Program[]): Outcome {
+  const stack = [...hypervisors.slice(0, depth), workload];
+  const machine = new Machine({ ramSize: depth > 0 ? NESTED_RAM_SIZE : undefined });
+  machine.loadProgram(stack[0], stack.slice(1), { depth });
+  const result = machine.run({ maxInstructions: DEFAULT_MAX_INSTRUCTIONS });
+  return {
+    status: result.status === 'exited' ? `exit ${result.exitCode}` : result.status,
+    ok: result.status === 'exited' && result.exitCode === 0,
+    instructions: machine.cpu.instructions,
+    cycles: machine.cpu.cycles,
+    exits: machine.exits.list().reduce((n, row) => n + (row.to === 'L0' ? row.count : 0), 0),
+    console: machine.serial.text(),
+  };
+}
+
+function table(rows: string[][], rightAligned: Set<number>): string {
+  const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
+  const lines = rows.map((r) =>
+    r.map((cell, col) => (rightAligned.has(col) ? cell.padStart(widths[col]) : cell.padEnd(widths[col]))).join('  ').trimEnd(),
+  );
+  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  return lines.join('\n');
+}
 
 export function demoCommand(): number {
-  const rows: string[][] = [['program', 'status', 'instructions', 'cycles', 'console (first line)']];
+  const hypervisors = hypervisorsFor(Math.max(...DEPTHS));
+  const rows: string[][] = [['program', 'depth', 'status', 'instructions', 'cycles', 'exits', 'console']];
   let failures = 0;
   for (const name of bundledPrograms()) {
-    const machine = new Machine();
-    machine.loadProgram(assemble(bundledProgramPath(name)!));
-    const result = machine.run({ maxInstructions: DEFAULT_MAX_INSTRUCTIONS });
-    if (result.status !== 'exited' || result.exitCode !== 0) failures++;
-    const firstLine = machine.serial.text().split('\n')[0];
-    rows.push([
-      name,
-      result.status === 'exited' ? `exit ${result.exitCode}` : result.status,
-      String(machine.cpu.instructions),
-      String(machine.cpu.cycles),
-      firstLine.length > 40 ? firstLine.slice(0, 37) + '...' : firstLine,
-    ]);
+    const workload = assemble(bundledProgramPath(name)!);
+    let bare = '';
+    for (const depth of DEPTHS) {
+      const outcome = runAt(depth, workload, hypervisors);
+      if (depth === 0) bare = outcome.console;
+      const same = outcome.console === bare;
+      if (!outcome.ok || !same) failures++;
+      const firstLine = outcome.console.split('\n')[0];
+      rows.push([
+        depth === 0 ? name : '',
+        String(depth),
+        outcome.status,
+        String(outcome.instructions),
+        String(outcome.cycles),
+        String(outcome.exits),
+        depth === 0 ? (firstLine.length > 32 ? firstLine.slice(0, 29) + '...' : firstLine) : same ? '(same as bare)' : '(DIFFERS)',
+      ]);
+    }
   }
-  const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
-  const lines = rows.map((r) => r.map((cell, col) => (col >= 2 && col <= 3 ? cell.padStart(widths[col]) : cell.padEnd(widths[col]))).join('  ').trimEnd());
-  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
-  console.log('smtnest: the bundled programs on the bare machine (depth 0)\n');
-  console.log(lines.join('\n'));
-  console.log('\nRun one yourself: npx smtnest run hello   (add --json for statistics, --trace FILE for a trace)');
+  console.log('smtnest: the bundled programs bare (depth 0) and under the L0 hypervisor (depth 1)\n');
+  console.log(table(rows, new Set([1, 3, 4, 5])));
+  console.log('\nexits: VM exits to L0. Try: npx smtnest run cpuid --depth 1 --json');
   return failures === 0 ? 0 : 1;
 }
