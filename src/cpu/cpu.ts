@@ -107,6 +107,8 @@ export class Cpu {
   tripleFaultReason = '';
 
   private faultVector = 0;
+  /** 1 while an instruction that made the guest exit is being turned into the exit. */
+  private exitingInstruction = 0;
   /** Why the guest exits, for the GUEST_EXIT unwind. */
   private exitReason = 0;
   private readonly exitInfo: ExitInfo = {};
@@ -477,9 +479,17 @@ export class Cpu {
     return false;
   }
 
-  /** Event injection at VM entry (VM_ENTRY_INTR_INFO_FIELD). */
+  /** Event injection at VM entry (VM_ENTRY_INTR_INFO_FIELD). A guest entered
+   * in the HLT state becomes active: it runs the event's handler. */
   injectEvent(vector: number, instructionLength: number): void {
+    this.state = STATE_RUNNING;
     this.deliverOrExit(vector, (this.eip + instructionLength) | 0);
+  }
+
+  /** Blocking by sti at this instruction boundary (for the exiting
+   * instruction itself, whether it began inside the shadow). */
+  get blockedBySti(): boolean {
+    return this.instructions - this.exitingInstruction < this.interruptShadowEnd;
   }
 
   /** Makes the guest exit for `reason` with the exit information gathered in exitInfo. */
@@ -610,6 +620,12 @@ export class Cpu {
       if (root !== !this.vmx.nonRoot) return STOP_VMX;
     }
     if (this.vmx.preemptionDeadline < cycleLimit) cycleLimit = this.vmx.preemptionDeadline;
+    // In an sti shadow (after sti, or entered with blocking by sti), stop
+    // when it ends, so that a pending interrupt or a guest's interrupt
+    // window is noticed at once.
+    if (this.interruptShadowEnd > this.instructions && this.interruptShadowEnd - this.instructions < maxInstructions) {
+      maxInstructions = this.interruptShadowEnd - this.instructions;
+    }
     const translating = this.translating;
     const regs = this.regs;
     const mem = this.memory;
@@ -1341,7 +1357,10 @@ export class Cpu {
         this.cycles = cyc;
         this.instructions = n;
         if (e === GUEST_EXIT) {
+          // The exiting instruction is counted, but it began before any sti shadow ended.
+          this.exitingInstruction = 1;
           this.performExit(this.exitReason, eip);
+          this.exitingInstruction = 0;
           stop = STOP_VMX;
         } else if (e === GUEST_FAULT) {
           const wasGuest = this.vmx.nonRoot;

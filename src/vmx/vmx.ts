@@ -106,7 +106,8 @@ export class Vmx {
       this.fail(VMERR.VMXON_IN_ROOT);
       return;
     }
-    if (!this.validRegion(region) || (this.memory.readU32(region) & 0x7fffffff) !== VMCS_REVISION_ID) {
+    // The whole first dword: bit 31 (the shadow-VMCS indicator) must be 0 in a VMXON region.
+    if (!this.validRegion(region) || this.memory.readU32(region) !== VMCS_REVISION_ID) {
       this.failInvalid();
       return;
     }
@@ -202,24 +203,41 @@ export class Vmx {
     return bit === 0;
   }
 
-  /** A shadowed guest vmread: VMsucceed with the value, or a VMfail. */
+  /** The shadow VMCS a guest's shadowed vmread/vmwrite uses, or -1 when the
+   * link pointer is all ones (then they fail with VMfailInvalid, as the SDM says). */
+  private shadowRegion(): number {
+    const link = this.vmcs.get(F.VMCS_LINK_POINTER);
+    return link === ALL_ONES || !this.validRegion(link >>> 0) ? -1 : link >>> 0;
+  }
+
+  /** VMfailValid in a guest: the error goes to the VMCS the link pointer names. */
+  private shadowFailValid(region: number, error: number): void {
+    this.cpu.flags.setArith(0x40);
+    writeRegionField(this.memory, region, { index: F.VM_INSTRUCTION_ERROR, high: false }, error);
+  }
+
+  /** A shadowed guest vmread: VMsucceed with the value, or a VMfail (null). */
   shadowRead(encoding: number): number | null {
+    const region = this.shadowRegion();
+    if (region < 0) {
+      this.failInvalid();
+      return null;
+    }
     const ref = resolveField(encoding);
     if (!ref) {
-      this.cpu.flags.setArith(0x40);
+      this.shadowFailValid(region, VMERR.UNSUPPORTED_COMPONENT);
       return null;
     }
     this.succeed();
-    return readRegionField(this.memory, this.vmcs.get(F.VMCS_LINK_POINTER) >>> 0, ref);
+    return readRegionField(this.memory, region, ref);
   }
 
   shadowWrite(encoding: number, value: number): void {
+    const region = this.shadowRegion();
+    if (region < 0) return this.failInvalid();
     const ref = resolveField(encoding);
-    if (!ref) {
-      this.cpu.flags.setArith(0x40);
-      return;
-    }
-    writeRegionField(this.memory, this.vmcs.get(F.VMCS_LINK_POINTER) >>> 0, ref, value);
+    if (!ref) return this.shadowFailValid(region, VMERR.UNSUPPORTED_COMPONENT);
+    writeRegionField(this.memory, region, ref, value);
     this.succeed();
   }
 
@@ -342,7 +360,7 @@ export class Vmx {
       v.set(F.GUEST_RFLAGS, cpu.eflags);
       v.set(F.GUEST_IDTR_BASE, cpu.idtBase);
       v.set(F.GUEST_IDTR_LIMIT, cpu.idtCount);
-      v.set(F.GUEST_INTERRUPTIBILITY_INFO, cpu.instructions < cpu.interruptShadowEnd ? GUEST_INTERRUPTIBILITY_STI : 0);
+      v.set(F.GUEST_INTERRUPTIBILITY_INFO, cpu.blockedBySti ? GUEST_INTERRUPTIBILITY_STI : 0);
       v.set(F.GUEST_ACTIVITY_STATE, cpu.state === STATE_HALTED ? GUEST_ACTIVITY_HLT : GUEST_ACTIVITY_ACTIVE);
       if (this.pin & PIN.PREEMPTION_TIMER && v.get(F.VM_EXIT_CONTROLS) & EXIT_CTL.SAVE_PREEMPTION_TIMER) {
         const left = Math.max(0, Math.ceil((this.preemptionDeadline - cpu.cycles) / 2 ** PREEMPTION_TIMER_RATE));
