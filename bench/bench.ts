@@ -4,7 +4,7 @@
 
 import { join } from 'node:path';
 import { assembleFile } from '../src/asm/index.ts';
-import { PROJECT_ROOT } from '../src/generated.ts';
+import { PROJECT_ROOT } from '../src/paths.ts';
 import { Machine } from '../src/machine/machine.ts';
 
 const LOOPS = ['alu', 'loadstore', 'callret'];

@@ -2,14 +2,15 @@
 // `npm run gen` writes them; test/generated.test.ts fails when one is stale.
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isaReference } from './isa/reference.ts';
 import { portsInclude, portTable } from './devices/reference.ts';
 import { bootinfoInclude, bootinfoTable, costTable } from './machine/reference.ts';
+import { tutorialExitTable } from './docs/tutorial.ts';
+import { PROJECT_ROOT } from './paths.ts';
 import { constantTables, exitReasonsInclude, exitReasonTable, fieldTable, vmcs12Include, vmcsInclude, vmxInclude } from './vmx/reference.ts';
 
-export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface GeneratedFile {
   /** Path relative to the project root. */
@@ -33,6 +34,7 @@ export const GENERATED: GeneratedFile[] = [
   { path: 'docs/vmx.md', region: 'constants', render: constantTables },
   { path: 'docs/boot.md', region: 'layout', render: bootinfoTable },
   { path: 'docs/cost-model.md', region: 'parameters', render: costTable },
+  { path: 'docs/writing-guests.md', region: 'tutorial-exits', render: tutorialExitTable },
 ];
 
 /** What the file should contain, given what it contains now. */

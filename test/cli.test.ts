@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../src/generated.ts';
+import { PROJECT_ROOT } from '../src/paths.ts';
 
 const BIN = join(PROJECT_ROOT, 'bin/smtnest.js');
 const dir = mkdtempSync(join(tmpdir(), 'smtnest-cli-'));

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assembleFile, assembleSource, type Program } from '../src/asm/index.ts';
 import type { Cpu } from '../src/cpu/cpu.ts';
-import { PROJECT_ROOT } from '../src/generated.ts';
+import { PROJECT_ROOT } from '../src/paths.ts';
 import { Machine, type RunResult } from '../src/machine/machine.ts';
 import type { ExitRow } from '../src/machine/stats.ts';
 import { EXIT_REASON_NAMES } from '../src/vmx/exit-reasons.ts';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { assembleFile } from '../src/asm/index.ts';
-import { PROJECT_ROOT } from '../src/generated.ts';
+import { PROJECT_ROOT } from '../src/paths.ts';
 import { Machine } from '../src/machine/machine.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../guests/examples/', import.meta.url));

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectedContent, GENERATED, PROJECT_ROOT } from '../src/generated.ts';
+import { expectedContent, GENERATED } from '../src/generated.ts';
+import { PROJECT_ROOT } from '../src/paths.ts';
 
 describe('generated files', () => {
   for (const file of GENERATED) {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BY_OPCODE, INSTRUCTIONS } from '../src/isa/table.ts';
-import { PROJECT_ROOT } from '../src/generated.ts';
+import { PROJECT_ROOT } from '../src/paths.ts';
 
 const source = readFileSync(join(PROJECT_ROOT, 'src/cpu/cpu.ts'), 'utf8');
 const labels = [...source.matchAll(/case (0x[0-9a-f]+) \/\* ([^*]+) \*\/:/g)].map((m) => ({

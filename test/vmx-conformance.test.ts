@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assembleFile } from '../src/asm/index.ts';
-import { PROJECT_ROOT } from '../src/generated.ts';
+import { PROJECT_ROOT } from '../src/paths.ts';
 import { Machine } from '../src/machine/machine.ts';
 
 const SUITE = join(PROJECT_ROOT, 'guests/tests/vmx');

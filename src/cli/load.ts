@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { assembleFile, readImage, type Program } from '../asm/index.ts';
-import { PROJECT_ROOT } from '../generated.ts';
+import { PROJECT_ROOT } from '../paths.ts';
 import { applyOverrides, defaultCosts, type CostModel } from '../machine/cost-model.ts';
 import { InputError } from './errors.ts';
 
@@ -14,10 +14,11 @@ export const PROGRAM_DIRS = [join(PROJECT_ROOT, 'guests/examples'), join(PROJECT
 
 const SOURCE_EXTENSIONS = new Set(['.s', '.asm']);
 
-/** The hypervisor images, outermost first. */
-const HYPERVISORS = [join(PROJECT_ROOT, 'guests/l0/l0.s')];
+/** The hypervisor images, outermost first: L0, then L1. */
+const HYPERVISORS = [join(PROJECT_ROOT, 'guests/l0/l0.s'), join(PROJECT_ROOT, 'guests/l1/l1.s')];
+export const MAX_DEPTH = HYPERVISORS.length;
 
-/** The hypervisors that run a workload at `depth`: L0 at depth 1. */
+/** The hypervisors that run a workload at `depth`: L0 at depth 1, L0 and L1 at depth 2. */
 export function hypervisorsFor(depth: number): Program[] {
   return HYPERVISORS.slice(0, depth).map((path) => assemble(path));
 }

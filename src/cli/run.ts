@@ -10,7 +10,7 @@ import { UsageError } from './errors.ts';
 import { hypervisorsFor, loadCosts, loadProgram } from './load.ts';
 import { TraceWriter } from './trace.ts';
 
-export const RUN_USAGE = `usage: smtnest run <file.s|image|program> [--depth 0|1] [--mode baseline] [--shadow off]
+export const RUN_USAGE = `usage: smtnest run <file.s|image|program> [--depth 0|1|2] [--mode baseline] [--shadow on|off]
                    [--json] [--max-instructions N] [--max-cycles N] [--ram SIZE] [--trace FILE]
                    [--cost FILE] [--iterations N]`;
 
@@ -48,9 +48,9 @@ export function runCommand(args: string[], log: Logger): number {
     'log-level': { type: 'string' },
   });
   if (positionals.length !== 1) throw new UsageError(RUN_USAGE);
-  const depth = Number(oneOf('depth', values.depth as string | undefined, ['0', '1'], '0'));
+  const depth = Number(oneOf('depth', values.depth as string | undefined, ['0', '1', '2'], '0'));
   oneOf('mode', values.mode as string | undefined, ['baseline'], 'baseline');
-  oneOf('shadow', values.shadow as string | undefined, ['off'], 'off');
+  const shadowing = oneOf('shadow', values.shadow as string | undefined, ['on', 'off'], 'off') === 'on';
   const iterations = positiveInteger('iterations', values.iterations as string | undefined);
   const costs = loadCosts(values.cost as string | undefined);
   const maxInstructions = positiveInteger('max-instructions', values['max-instructions'] as string | undefined);
@@ -70,7 +70,7 @@ export function runCommand(args: string[], log: Logger): number {
       consoleSink: json ? undefined : stdout.write,
       costs,
     });
-    machine.loadProgram(program, stack.slice(1), { depth, iterations });
+    machine.loadProgram(program, stack.slice(1), { depth, iterations, shadowing });
   } catch (error) {
     if (error instanceof RangeError) throw new UsageError(error.message);
     throw error;
