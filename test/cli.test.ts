@@ -99,6 +99,37 @@ describe('smtnest run', () => {
   });
 });
 
+describe('smtnest run under the hypervisor', () => {
+  it('gives the same console and status at depth 1, with exits from L1 to L0', () => {
+    const r = smtnest('run', HELLO, '--depth', '1', '--json');
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ status: 'exited', exitCode: 7, console: 'hi\n', depth: 1 });
+    expect(report.exits).toEqual([
+      expect.objectContaining({ from: 'L1', to: 'L0', reason: 'IO_INSTRUCTION', code: 30, count: 4 }),
+    ]);
+    expect(report.levels.L1.instructions).toBe(8);
+  });
+
+  it('charges the transition costs of a --cost file', () => {
+    const cost = join(dir, 'cost.json');
+    writeFileSync(cost, JSON.stringify({ vmExit: 5000, vmEntry: 5000 }));
+    const base = JSON.parse(smtnest('run', HELLO, '--depth', '1', '--json').stdout).exits[0];
+    const dear = JSON.parse(smtnest('run', HELLO, '--depth', '1', '--json', '--cost', cost).stdout).exits[0];
+    // Four exits; the last (the debug exit) ends the run, so three complete
+    // round trips, each 8000 cycles dearer: 4000 more for the exit, 4000 for the entry.
+    expect(dear.cycles - base.cycles).toBe(3 * 8000);
+  });
+
+  it('reports a bad --cost file in one line', () => {
+    const cost = join(dir, 'bad-cost.json');
+    writeFileSync(cost, JSON.stringify({ vmExitt: 5 }));
+    const r = smtnest('run', HELLO, '--depth', '1', '--cost', cost);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/unknown cost parameter 'vmExitt'/);
+  });
+});
+
 describe('smtnest asm and disasm', () => {
   it('round-trips an image', () => {
     const image = join(dir, 'hi.img');
