@@ -123,9 +123,11 @@ export class Cpu {
   /** The level running in root operation and the one in its guest (depth 1: L0 and L1). */
   hostLevel = 0;
   guestLevel = 1;
-  /** Instructions and cycles per level. */
+  /** Instructions, cycles and instructions per opcode (level * 256 + opcode), per level. */
   readonly levelInstructions = new Float64Array(MAX_LEVELS);
   readonly levelCycles = new Float64Array(MAX_LEVELS);
+  readonly levelOpcodeCounts = new Float64Array(MAX_LEVELS * 256);
+  private readonly opcodeCountsAtSwitch = new Float64Array(256);
   private level = 0;
   private levelSinceInstructions = 0;
   private levelSinceCycles = 0;
@@ -148,6 +150,13 @@ export class Cpu {
   switchLevel(level: number): void {
     this.levelInstructions[this.level] += this.instructions - this.levelSinceInstructions;
     this.levelCycles[this.level] += this.cycles - this.levelSinceCycles;
+    const base = this.level * 256;
+    const counts = this.opcodeCounts;
+    const atSwitch = this.opcodeCountsAtSwitch;
+    for (let op = 0; op < 256; op++) {
+      this.levelOpcodeCounts[base + op] += counts[op] - atSwitch[op];
+      atSwitch[op] = counts[op];
+    }
     this.levelSinceInstructions = this.instructions;
     this.levelSinceCycles = this.cycles;
     this.level = level;

@@ -12,6 +12,8 @@ export type { ExitRow };
 export interface LevelStats {
   instructions: number;
   cycles: number;
+  /** Instructions this level executed, per form, nonzero only. */
+  opcodes: Record<string, number>;
 }
 
 export interface ThreadStats {
@@ -48,6 +50,16 @@ export function formName(mnemonic: string, operands: readonly string[]): string 
   return operands.length ? `${mnemonic} ${operands.join(',')}` : mnemonic;
 }
 
+/** Counts per instruction form, in table order, nonzero only. */
+function opcodeTable(count: (opcode: number) => number): Record<string, number> {
+  const table: Record<string, number> = {};
+  for (const form of INSTRUCTIONS) {
+    const n = count(form.opcode);
+    if (n > 0) table[formName(form.mnemonic, form.operands)] = n;
+  }
+  return table;
+}
+
 export function collectStats(machine: Machine): MachineStats {
   const cpu = machine.cpu;
   cpu.switchLevel(cpu.vmx.nonRoot ? cpu.guestLevel : cpu.hostLevel);
@@ -58,13 +70,13 @@ export function collectStats(machine: Machine): MachineStats {
     if (n > 0) deepest = Math.max(deepest, level);
   });
   for (let level = 0; level <= deepest; level++) {
-    levels[`L${level}`] = { instructions: cpu.levelInstructions[level], cycles: cpu.levelCycles[level] };
+    levels[`L${level}`] = {
+      instructions: cpu.levelInstructions[level],
+      cycles: cpu.levelCycles[level],
+      opcodes: opcodeTable((op) => cpu.levelOpcodeCounts[level * 256 + op]),
+    };
   }
-  const opcodes: Record<string, number> = {};
-  for (const form of INSTRUCTIONS) {
-    const count = cpu.opcodeCounts[form.opcode];
-    if (count > 0) opcodes[formName(form.mnemonic, form.operands)] = count;
-  }
+  const opcodes = opcodeTable((op) => cpu.opcodeCounts[op]);
   const vectors: Record<string, number> = {};
   cpu.vectorCounts.forEach((count, vector) => {
     if (count > 0) vectors[VECTOR_NAMES[vector] ? `${vector} ${VECTOR_NAMES[vector]}` : String(vector)] = count;
