@@ -28,6 +28,19 @@ export interface ExitRecorder {
   entered(source: ExitSource): void;
 }
 
+/** One transition, for a listener that wants the sequence (timelines, the
+ * step-by-step account of docs/nesting.md). */
+export interface TransitionEvent {
+  kind: 'exit' | 'forward' | 'entry';
+  thread: number;
+  cycle: number;
+  /** exit, forward: the trapping level and the one receiving it; entry: the host and the guest. */
+  from: number;
+  to: number;
+  /** exit, forward: the exit reason; entry: -1. */
+  code: number;
+}
+
 /** Exits whose trapping level has not run again yet, and since when. */
 interface OpenExit {
   rows: ExitRow[];
@@ -38,24 +51,29 @@ export class ExitStats implements ExitRecorder {
   private readonly rows = new Map<string, ExitRow>();
   /** By thread and trapping level. */
   private readonly open = new Map<string, OpenExit>();
+  /** Receives every transition when set; costs nothing when not. */
+  listener: ((event: TransitionEvent) => void) | null = null;
 
   /** The hardware: a guest of `source` trapped to its hypervisor. */
   exited(source: ExitSource, code: number): void {
     const row = this.row(source.guestLevel, source.hostLevel, code);
     row.count++;
     this.open.set(`${source.id}:${source.guestLevel}`, { rows: [row], since: source.cycles });
+    this.listener?.({ kind: 'exit', thread: source.id, cycle: source.cycles, from: source.guestLevel, to: source.hostLevel, code });
   }
 
   /** Hypervisor software (a tracepoint): the exit that level `from` took on
    * `thread` is forwarded to level `to`; it counts until `from` runs again. */
-  forwarded(thread: number, from: number, to: number, code: number): void {
+  forwarded(thread: number, from: number, to: number, code: number, cycle: number): void {
     const row = this.row(from, to, code);
     row.count++;
     this.open.get(`${thread}:${from}`)?.rows.push(row);
+    this.listener?.({ kind: 'forward', thread, cycle, from, to, code });
   }
 
   /** The hardware: `source` entered its guest; the guest's open exits end. */
   entered(source: ExitSource): void {
+    this.listener?.({ kind: 'entry', thread: source.id, cycle: source.cycles, from: source.hostLevel, to: source.guestLevel, code: -1 });
     const key = `${source.id}:${source.guestLevel}`;
     const open = this.open.get(key);
     if (!open) return;
