@@ -1237,6 +1237,8 @@ export class Cpu {
               const port = words[w + 1] & 0xffff;
               if (this.vmx.nonRoot && this.ioExits(port)) this.ioExit(port, false, (d >>> 8) & 15, -1, 8);
               cyc += this.bus.cost(port);
+              this.cycles = cyc;
+              this.instructions = n;
               this.bus.write(port, regs[(d >>> 8) & 15], cyc, this.config.id);
               eip += 8;
               stop = STOP_IO;
@@ -1246,6 +1248,8 @@ export class Cpu {
               const port = regs[(d >>> 8) & 15] & 0xffff;
               if (this.vmx.nonRoot && this.ioExits(port)) this.ioExit(port, false, (d >>> 12) & 15, (d >>> 8) & 15, 4);
               cyc += this.bus.cost(port);
+              this.cycles = cyc;
+              this.instructions = n;
               this.bus.write(port, regs[(d >>> 12) & 15], cyc, this.config.id);
               eip += 4;
               stop = STOP_IO;

@@ -11,7 +11,7 @@ export interface TraceSink {
   /** Thread `thread`'s next VM entry runs level `level`. */
   enteringLevel(thread: number, level: number): void;
   /** Thread `thread`'s hypervisor forwards exit `reason` of level `from` to level `to`. */
-  forwarded(thread: number, from: number, to: number, reason: number, now: number): void;
+  forwarded(thread: number, from: number, to: number, reason: number): void;
 }
 
 export class Tracepoint implements PortDevice {
@@ -25,8 +25,8 @@ export class Tracepoint implements PortDevice {
     return 0;
   }
 
-  write(port: number, value: number, now: number, thread: number): void {
+  write(port: number, value: number, _now: number, thread: number): void {
     if (port === PORTS.TRACE_LEVEL.port) this.sink.enteringLevel(thread, value & 0xff);
-    else this.sink.forwarded(thread, (value >>> 16) & 0xff, (value >>> 24) & 0xff, value & 0xffff, now);
+    else this.sink.forwarded(thread, (value >>> 16) & 0xff, (value >>> 24) & 0xff, value & 0xffff);
   }
 }

@@ -97,7 +97,7 @@ export class Machine {
         enteringLevel: (_thread, level) => {
           this.cpu.guestLevel = level;
         },
-        forwarded: (thread, from, to, reason, now) => this.exits.forwarded(thread, from, to, reason, now),
+        forwarded: (_thread, from, to, reason) => this.exits.forwarded(this.cpu, from, to, reason),
       }),
     );
   }

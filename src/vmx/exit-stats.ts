@@ -18,6 +18,7 @@ export interface ExitRow {
 export interface ExitSource {
   readonly id: number;
   readonly cycles: number;
+  readonly instructions: number;
   /** Level of the guest the thread runs in non-root operation, and of its hypervisor. */
   readonly guestLevel: number;
   readonly hostLevel: number;
@@ -34,6 +35,8 @@ export interface TransitionEvent {
   kind: 'exit' | 'forward' | 'entry';
   thread: number;
   cycle: number;
+  /** The thread's executed-instruction count at the event. */
+  instructions: number;
   /** exit, forward: the trapping level and the one receiving it; entry: the host and the guest. */
   from: number;
   to: number;
@@ -59,21 +62,37 @@ export class ExitStats implements ExitRecorder {
     const row = this.row(source.guestLevel, source.hostLevel, code);
     row.count++;
     this.open.set(`${source.id}:${source.guestLevel}`, { rows: [row], since: source.cycles });
-    this.listener?.({ kind: 'exit', thread: source.id, cycle: source.cycles, from: source.guestLevel, to: source.hostLevel, code });
+    this.listener?.({
+      kind: 'exit',
+      thread: source.id,
+      cycle: source.cycles,
+      instructions: source.instructions,
+      from: source.guestLevel,
+      to: source.hostLevel,
+      code,
+    });
   }
 
   /** Hypervisor software (a tracepoint): the exit that level `from` took on
-   * `thread` is forwarded to level `to`; it counts until `from` runs again. */
-  forwarded(thread: number, from: number, to: number, code: number, cycle: number): void {
+   * `source`'s thread is forwarded to level `to`; it counts until `from` runs again. */
+  forwarded(source: ExitSource, from: number, to: number, code: number): void {
     const row = this.row(from, to, code);
     row.count++;
-    this.open.get(`${thread}:${from}`)?.rows.push(row);
-    this.listener?.({ kind: 'forward', thread, cycle, from, to, code });
+    this.open.get(`${source.id}:${from}`)?.rows.push(row);
+    this.listener?.({ kind: 'forward', thread: source.id, cycle: source.cycles, instructions: source.instructions, from, to, code });
   }
 
   /** The hardware: `source` entered its guest; the guest's open exits end. */
   entered(source: ExitSource): void {
-    this.listener?.({ kind: 'entry', thread: source.id, cycle: source.cycles, from: source.hostLevel, to: source.guestLevel, code: -1 });
+    this.listener?.({
+      kind: 'entry',
+      thread: source.id,
+      cycle: source.cycles,
+      instructions: source.instructions,
+      from: source.hostLevel,
+      to: source.guestLevel,
+      code: -1,
+    });
     const key = `${source.id}:${source.guestLevel}`;
     const open = this.open.get(key);
     if (!open) return;
