@@ -107,6 +107,13 @@ export class Cpu {
   tripleFaultReason = '';
 
   private faultVector = 0;
+  /** Set by the core when this thread's write must be seen by another thread
+   * now (it wrote a line another thread monitors): the slice ends after the
+   * current instruction. */
+  sliceBreak = false;
+  /** A thread other than the first waits, like an x86 application processor
+   * waiting for its startup IPI, until software starts it (docs/smt.md). */
+  waitingForStart = false;
   /** 1 while an instruction that made the guest exit is being turned into the exit. */
   private exitingInstruction = 0;
   /** Why the guest exits, for the GUEST_EXIT unwind. */
@@ -139,6 +146,20 @@ export class Cpu {
     private readonly config: CpuConfig,
   ) {
     this.vmx = new Vmx(this, memory, config.vmxCosts, config.exits);
+  }
+
+  /** Starts a waiting thread at `eip` with `esp`, at cycle `now`: every
+   * other register zero, interrupts disabled. False if it is not waiting. */
+  start(eip: number, esp: number, now: number): boolean {
+    if (!this.waitingForStart) return false;
+    this.waitingForStart = false;
+    this.regs.fill(0);
+    this.regs[ESP] = esp;
+    this.eip = eip;
+    this.eflags = 2;
+    this.state = STATE_RUNNING;
+    if (this.cycles < now) this.cycles = now;
+    return true;
   }
 
   /** The level running now. */
@@ -629,6 +650,7 @@ export class Cpu {
       if (root !== !this.vmx.nonRoot) return STOP_VMX;
     }
     if (this.vmx.preemptionDeadline < cycleLimit) cycleLimit = this.vmx.preemptionDeadline;
+    this.sliceBreak = false;
     // In an sti shadow (after sti, or entered with blocking by sti), stop
     // when it ends, so that a pending interrupt or a guest's interrupt
     // window is noticed at once.
@@ -653,7 +675,7 @@ export class Cpu {
     for (;;) {
       try {
         while (stop < 0) {
-          if (n >= nLimit || cyc >= cycleLimit) {
+          if (n >= nLimit || cyc >= cycleLimit || this.sliceBreak) {
             stop = STOP_BUDGET;
             break;
           }

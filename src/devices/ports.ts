@@ -17,6 +17,11 @@ export const PORTS = {
   TIMER_VECTOR: { name: 'TIMER_VECTOR', port: 0x41, device: 'timer', access: 'rw', description: 'interrupt vector the timer raises (default 0x20)' },
   TIMER_CONTROL: { name: 'TIMER_CONTROL', port: 0x42, device: 'timer', access: 'rw', description: 'write 0: stop; 1: periodic; 2: one-shot; counting starts at the write' },
   TIMER_TICKS: { name: 'TIMER_TICKS', port: 0x43, device: 'timer', access: 'r', description: 'number of interrupts the timer has raised' },
+  TIMER_TARGET: { name: 'TIMER_TARGET', port: 0x44, device: 'timer', access: 'rw', description: 'hardware thread the timer interrupts (default 0)' },
+  THREAD_ID: { name: 'THREAD_ID', port: 0x530, device: 'thread-control', access: 'r', description: 'the number of the hardware thread that reads it' },
+  THREAD_START_EIP: { name: 'THREAD_START_EIP', port: 0x531, device: 'thread-control', access: 'w', description: 'where the next started thread begins' },
+  THREAD_START_ESP: { name: 'THREAD_START_ESP', port: 0x532, device: 'thread-control', access: 'w', description: 'the stack pointer the next started thread begins with' },
+  THREAD_START: { name: 'THREAD_START', port: 0x533, device: 'thread-control', access: 'w', description: 'write a thread number: that waiting thread starts (as an x86 startup IPI would)' },
   TRACE_LEVEL: { name: 'TRACE_LEVEL', port: 0x510, device: 'tracepoint', access: 'w', description: 'hypervisor software: the level its next VM entry runs (counters are charged to it)' },
   TRACE_FORWARD: { name: 'TRACE_FORWARD', port: 0x511, device: 'tracepoint', access: 'w', description: 'hypervisor software: it forwards an exit; bits 15:0 reason, 23:16 from level, 31:24 to level' },
 } as const satisfies Record<string, PortInfo>;

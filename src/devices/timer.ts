@@ -1,6 +1,7 @@
 // Programmable interval timer: raises its vector every PERIOD cycles
-// (periodic) or once (one-shot), counted from the TIMER_CONTROL write.
-// Time is the machine's cycle clock, so runs are deterministic.
+// (periodic) or once (one-shot), counted from the TIMER_CONTROL write, at
+// the hardware thread TIMER_TARGET names. Time is the machine's cycle
+// clock, so runs are deterministic.
 
 import type { PortDevice } from './bus.ts';
 import type { InterruptController } from './interrupts.ts';
@@ -8,16 +9,24 @@ import { CHIPSET_ACCESS_CYCLES, PORTS, TIMER_DEFAULT_VECTOR, TIMER_ONE_SHOT, TIM
 
 export class Timer implements PortDevice {
   readonly name = 'timer';
-  readonly ports = [PORTS.TIMER_PERIOD.port, PORTS.TIMER_VECTOR.port, PORTS.TIMER_CONTROL.port, PORTS.TIMER_TICKS.port];
+  readonly ports = [
+    PORTS.TIMER_PERIOD.port,
+    PORTS.TIMER_VECTOR.port,
+    PORTS.TIMER_CONTROL.port,
+    PORTS.TIMER_TICKS.port,
+    PORTS.TIMER_TARGET.port,
+  ];
   readonly accessCycles = CHIPSET_ACCESS_CYCLES;
   private period = 0;
   private vector = TIMER_DEFAULT_VECTOR;
   private control = TIMER_STOP;
   private ticks = 0;
+  private target = 0;
   /** Cycle at which the next interrupt is due; Infinity when stopped. */
   deadline = Infinity;
 
-  constructor(private readonly interrupts: InterruptController) {}
+  /** `interrupts[i]` is hardware thread i's. */
+  constructor(private readonly interrupts: readonly InterruptController[]) {}
 
   read(port: number): number {
     switch (port) {
@@ -27,6 +36,8 @@ export class Timer implements PortDevice {
         return this.vector;
       case PORTS.TIMER_CONTROL.port:
         return this.control;
+      case PORTS.TIMER_TARGET.port:
+        return this.target;
       default:
         return this.ticks;
     }
@@ -40,6 +51,9 @@ export class Timer implements PortDevice {
       case PORTS.TIMER_VECTOR.port:
         this.vector = value & 0xff;
         break;
+      case PORTS.TIMER_TARGET.port:
+        if ((value >>> 0) < this.interrupts.length) this.target = value >>> 0;
+        break;
       case PORTS.TIMER_CONTROL.port:
         this.control = value === TIMER_PERIODIC || value === TIMER_ONE_SHOT ? value : TIMER_STOP;
         this.deadline = this.control !== TIMER_STOP && this.period > 0 ? now + this.period : Infinity;
@@ -50,7 +64,7 @@ export class Timer implements PortDevice {
   /** Called by the machine when time reaches `deadline`. */
   fire(): void {
     this.ticks++;
-    this.interrupts.raise(this.vector);
+    this.interrupts[this.target].raise(this.vector);
     this.deadline = this.control === TIMER_PERIODIC ? this.deadline + this.period : Infinity;
     if (this.control === TIMER_ONE_SHOT) this.control = TIMER_STOP;
   }

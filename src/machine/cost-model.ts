@@ -22,6 +22,18 @@ export const COST_PARAMETERS: readonly CostParameter[] = [
     cycles: 1000,
     source: 'the other half of the SplitX world switch (see vmExit)',
   },
+  {
+    name: 'mwaitWakeLatency',
+    cycles: 4000,
+    source:
+      "Linux intel_idle lists 2 us as the exit latency of C1 (MWAIT hint 0x00) on Skylake; 4,000 cycles at the model's 2 GHz (the clock the port I/O latency also assumes). A worst-case figure: shallower C0 hints wake faster",
+  },
+  {
+    name: 'smtCoreThroughput',
+    cycles: 130,
+    source:
+      'not cycles but a percentage: the throughput of a core running two or more threads against one thread alone. Intel reported Hyper-Threading gains of up to 30% (Marr et al., Intel Technology Journal 6(1), 2002)',
+  },
 ];
 
 export type CostModel = Record<string, number>;

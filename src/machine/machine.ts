@@ -3,11 +3,12 @@
 // simulated time. This is the library API the CLI and the tests drive.
 
 import type { Program } from '../asm/index.ts';
-import { Cpu, STATE_RUNNING, STOP_TRIPLE_FAULT } from '../cpu/cpu.ts';
+import type { Cpu } from '../cpu/cpu.ts';
 import { PortBus } from '../devices/bus.ts';
 import { DebugExit } from '../devices/debug-exit.ts';
-import { InterruptController } from '../devices/interrupts.ts';
 import { SerialConsole } from '../devices/serial.ts';
+import { ThreadControl } from '../devices/thread-control.ts';
+import { Core, SLICE_TRIPLE_FAULT } from '../smt/core.ts';
 import { Timer } from '../devices/timer.ts';
 import { Tracepoint } from '../devices/tracepoint.ts';
 import { ExitStats } from '../vmx/exit-stats.ts';
@@ -25,6 +26,8 @@ export interface MachineOptions {
   consoleSink?: (byte: number) => void;
   /** Cost-model parameters (default: src/machine/cost-model.ts). */
   costs?: CostModel;
+  /** Hardware threads of the core (default 1). */
+  threads?: number;
 }
 
 /** What the boot-info block tells the program besides memory and modules. */
@@ -65,11 +68,10 @@ export const EXIT_STATUS = { halted: 0, budget: 124, tripleFault: 125 } as const
 export class Machine {
   readonly memory: Memory;
   readonly bus = new PortBus();
-  readonly interrupts = new InterruptController();
   readonly serial: SerialConsole;
   readonly debugExit = new DebugExit();
   readonly timer: Timer;
-  readonly cpu: Cpu;
+  readonly core: Core;
   readonly exits = new ExitStats();
   readonly costs: CostModel;
   /** Where the boot-info block was written, and what it said. */
@@ -80,26 +82,30 @@ export class Machine {
   constructor(options: MachineOptions = {}) {
     this.memory = new Memory(options.ramSize ?? DEFAULT_RAM_SIZE);
     this.serial = new SerialConsole(options.consoleSink);
-    this.timer = new Timer(this.interrupts);
+    this.costs = options.costs ?? defaultCosts();
+    this.core = new Core(this.memory, this.bus, options.threads ?? 1, this.costs, this.exits);
+    this.timer = new Timer(this.core.interrupts);
     this.bus.attach(this.serial);
     this.bus.attach(this.debugExit);
     this.bus.attach(this.timer);
-    this.costs = options.costs ?? defaultCosts();
-    this.cpu = new Cpu(this.memory, this.bus, this.interrupts, {
-      id: 0,
-      threads: 1,
-      vmxCosts: { vmExit: this.costs.vmExit, vmEntry: this.costs.vmEntry },
-      exits: this.exits,
-    });
-    this.memory.onMonitoredWrite = (line) => this.cpu.noteMonitoredWrite(line);
+    this.bus.attach(new ThreadControl(this.core));
     this.bus.attach(
       new Tracepoint({
-        enteringLevel: (_thread, level) => {
-          this.cpu.guestLevel = level;
+        enteringLevel: (thread, level) => {
+          this.core.threads[thread].guestLevel = level;
         },
-        forwarded: (_thread, from, to, reason) => this.exits.forwarded(this.cpu, from, to, reason),
+        forwarded: (thread, from, to, reason) => this.exits.forwarded(this.core.threads[thread], from, to, reason),
       }),
     );
+  }
+
+  /** Hardware thread 0, where a program starts. */
+  get cpu(): Cpu {
+    return this.core.threads[0];
+  }
+
+  get threads(): readonly Cpu[] {
+    return this.core.threads;
   }
 
   /** Loads a program to run on the bare machine (docs/boot.md): its bytes at
@@ -127,7 +133,7 @@ export class Machine {
     }
     const info: BootInfo = {
       ramSize: this.memory.size,
-      threads: 1,
+      threads: this.core.threads.length,
       depth: options.depth ?? modules.length,
       mode: options.mode ?? 'baseline',
       shadowing: options.shadowing ?? false,
@@ -145,57 +151,61 @@ export class Machine {
     this.cpu.interruptsEnabled = 0;
   }
 
-  /** Runs until the guest exits, halts for good, triple-faults or a budget ends. */
+  /** Runs until the guest exits, every thread halts for good, a thread
+   * triple-faults or a budget ends. */
   run(options: RunOptions = {}): RunResult {
     const maxInstructions = options.maxInstructions ?? Infinity;
     const maxCycles = options.maxCycles ?? Infinity;
-    const cpu = this.cpu;
-    const step = options.onInstruction;
+    const core = this.core;
+    const where = () => `at eip 0x${(this.cpu.eip >>> 0).toString(16)}`;
     while (this.result === null) {
       if (this.debugExit.status !== null) {
         this.finish('exited', this.debugExit.status, `guest wrote ${this.debugExit.status} to the debug-exit port`);
         break;
       }
-      if (cpu.instructions >= maxInstructions) {
-        this.finish('budget', EXIT_STATUS.budget, `instruction budget of ${maxInstructions} exhausted at eip 0x${(cpu.eip >>> 0).toString(16)}`);
+      const executed = core.instructions;
+      if (executed >= maxInstructions) {
+        this.finish('budget', EXIT_STATUS.budget, `instruction budget of ${maxInstructions} exhausted ${where()}`);
         break;
       }
-      if (cpu.cycles >= maxCycles) {
-        this.finish('budget', EXIT_STATUS.budget, `cycle budget of ${maxCycles} exhausted at eip 0x${(cpu.eip >>> 0).toString(16)}`);
-        break;
-      }
-      if (cpu.cycles >= this.timer.deadline) {
-        this.timer.fire();
-        continue;
-      }
-      if (cpu.state !== STATE_RUNNING) {
-        if (cpu.canWake) {
-          cpu.wake();
-          continue;
-        }
-        // Only an interrupt can end the sleep now (no other thread or device
-        // writes memory): it must be unmasked, and a device must be able to raise it.
-        const interruptCanWake = cpu.wakesOnEvent;
-        const wakeAt = Math.min(this.timer.deadline, cpu.vmx.preemptionDeadline);
-        if (!interruptCanWake || wakeAt === Infinity) {
+      const now = core.now;
+      if (now === Infinity) {
+        // Every thread sleeps. No thread or device writes memory then, so
+        // only an interrupt or a guest's preemption timer can wake one.
+        const wakeAt = Math.min(this.timer.deadline, core.nextThreadEvent);
+        if (!core.anyWakesOnEvent || wakeAt === Infinity) {
           this.finish(
             'halted',
             EXIT_STATUS.halted,
-            interruptCanWake
+            core.anyWakesOnEvent
               ? 'halted waiting for an interrupt, with no device left to raise one'
               : 'halted with interrupts disabled',
           );
           break;
         }
-        // Asleep until the next device event: time passes, nothing executes.
-        cpu.cycles = Math.min(wakeAt, maxCycles);
+        if (wakeAt >= maxCycles) {
+          core.sleepUntil(maxCycles);
+          this.finish('budget', EXIT_STATUS.budget, `cycle budget of ${maxCycles} exhausted ${where()}`);
+          break;
+        }
+        core.sleepUntil(wakeAt);
+        if (this.timer.deadline === wakeAt) this.timer.fire();
+        core.wakeSleepers(wakeAt);
         continue;
       }
-      const cycleLimit = Math.min(this.timer.deadline, maxCycles);
-      if (step) step(cpu);
-      const stop = cpu.run(step ? 1 : maxInstructions - cpu.instructions, cycleLimit);
-      if (stop === STOP_TRIPLE_FAULT) {
-        this.finish('triple-fault', EXIT_STATUS.tripleFault, `triple fault: ${cpu.tripleFaultReason}`);
+      if (now >= maxCycles) {
+        this.finish('budget', EXIT_STATUS.budget, `cycle budget of ${maxCycles} exhausted ${where()}`);
+        break;
+      }
+      if (this.timer.deadline <= now) {
+        const firedAt = this.timer.deadline;
+        this.timer.fire();
+        core.wakeSleepers(firedAt);
+        continue;
+      }
+      const slice = core.runSlice(Math.min(this.timer.deadline, maxCycles), maxInstructions - executed, options.onInstruction);
+      if (slice === SLICE_TRIPLE_FAULT) {
+        this.finish('triple-fault', EXIT_STATUS.tripleFault, `triple fault: ${core.faulted!.tripleFaultReason}`);
       }
     }
     return this.result!;
