@@ -1725,12 +1725,14 @@ region: times 8 dd 0
  * file's name (in test/); some such file must exist and name the mnemonic. */
 const TESTED_ELSEWHERE: Record<string, RegExp> = {
   'vmxon m': /^vmx.*\.test\.ts$/,
+  'rdtreg r,r': /^hw-mode\.test\.ts$/,
+  'wrtreg r,r': /^hw-mode\.test\.ts$/,
 };
 
 describe('coverage', () => {
-  it('every instruction form of the table has a test here (or is listed in TESTED_ELSEWHERE)', (ctx) => {
+  it('every instruction form of the table has a test here (or is listed in TESTED_ELSEWHERE)', () => {
     // Under a name filter (-t) that ran none of the tests above there is nothing to check.
-    if (covered.size === 0) ctx.skip();
+    if (covered.size === 0) return;
     const missing = [...FORMS.keys()].filter((key) => !covered.has(key) && !(key in TESTED_ELSEWHERE));
     expect(missing, 'instruction forms without a test: add one here (covers) or list it in TESTED_ELSEWHERE').toEqual([]);
     const testDir = fileURLToPath(new URL('.', import.meta.url));

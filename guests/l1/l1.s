@@ -108,19 +108,32 @@
 ;   handle_triple_fault: R GUEST_RIP; stop
 ;
 ; In all, per exit (what test/l1.test.ts measures, vmread / vmwrite):
-;   CPUID, VMCALL                             6 / 1    (2 in an sti shadow)
+;   CPUID, VMCALL, rdmsr/wrmsr of the TSC     6 / 1    (2 in an sti shadow)
 ;   IO_INSTRUCTION                            8 / 1    (2 in an sti shadow)
 ;   HLT, guest IF set, L1 waits for a tick   10 / 2    (3 after sti: the shadow is cleared)
-;   HLT, an interrupt already pending         9 / 2
+;   HLT after sti, a tick already pending     9 / 3    no wait: one wake-up check
 ;   EXTERNAL_INTERRUPT, guest interruptible   6 / 1    inject
 ;   EXTERNAL_INTERRUPT, guest IF clear        4 / 1    open the window (0 if already open)
 ;   INTERRUPT_WINDOW                          5 / 2    close the window, inject (3: reopen
-;                                                      it for the next pending vector)
+;                                                      it for the next pending vector;
+;                                                      2 / 1 if nothing is left to inject)
 ;   VMX instruction (#UD), other MSR (#GP)    2 / 1
 ;   EPT_VIOLATION                             5 / 0    then the run ends
-; KVM writes some fields this machine does not have; see the report in
-; test/l1.test.ts (TPR_THRESHOLD on every injection, VMX_PREEMPTION_TIMER_VALUE
-; on every entry while the hv timer is armed).
+;
+; Against a target of 6-10 vmread and 2-6 vmwrite per exit: the reads are in
+; it for CPUID, VMCALL, I/O, HLT and an injected EXTERNAL_INTERRUPT; the
+; writes are 1 for CPUID, VMCALL, I/O and EXTERNAL_INTERRUPT, because on this
+; machine's fields KVM's code writes only GUEST_RIP (or the injected event)
+; there. The other writes KVM makes per exit on real hardware are:
+;   TPR_THRESHOLD                  vmx_update_cr8_intercept, whenever KVM_REQ_EVENT is
+;                                  handled with an in-kernel LAPIC and no APICv (every
+;                                  injection); this machine has no such field
+;   GUEST/HOST_IA32_PERF_GLOBAL_CTRL  atomic_switch_perf_msrs, every entry while host perf
+;                                  events are active; no such fields
+;   VMX_PREEMPTION_TIMER_VALUE     vmx_update_hv_timer, every entry while the guest's LAPIC
+;                                  timer is armed on the hv timer; the field exists, but
+;                                  L1 forwards the guest's timer instead of emulating it
+; L1 does not invent accesses to reach a target.
 ;
 ; Registers: during boot, routines say what they use. In the exit path
 ; ebp = the vCPU (l1_vcpu) and esp the host stack below it; r14/r15 are the

@@ -16,7 +16,7 @@ import type { InterruptController } from '../devices/interrupts.ts';
 import { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE } from '../vmx/ept.ts';
 import { EXIT } from '../vmx/exit-reasons.ts';
 import type { ExitRecorder } from '../vmx/exit-stats.ts';
-import { EXIT_CTL, INSN_INFO, INTR_INFO, IO_QUAL, PIN, PROC } from '../vmx/controls.ts';
+import { EXIT_CTL, INSN_INFO, INTR_INFO, IO_QUAL, PIN, PROC, PROC2, THREAD_REG } from '../vmx/controls.ts';
 import { F } from '../vmx/vmcs.ts';
 import { Vmx, type ExitInfo, type VmxCosts } from '../vmx/vmx.ts';
 import { divS64, divU64, mulS32, mulU32, wide } from './arith.ts';
@@ -55,6 +55,8 @@ export const STOP_VMX = 6; // a VM entry or exit: the thread changed worlds
 export const STATE_RUNNING = 0;
 export const STATE_HALTED = 1;
 export const STATE_MWAIT = 2;
+/** hw mode: a guest thread that exited, or a hypervisor thread whose guest runs. */
+export const STATE_STALLED = 3;
 
 const ALU_ADD = 0, ALU_ADC = 1, ALU_SUB = 2, ALU_SBB = 3, ALU_AND = 4, ALU_OR = 5, ALU_XOR = 6;
 const SH_SHL = 0, SH_SHR = 1, SH_SAR = 2, SH_ROL = 3, SH_ROR = 4;
@@ -72,6 +74,8 @@ export interface CpuConfig extends CpuidConfig {
   id: number;
   vmxCosts: VmxCosts;
   exits: ExitRecorder;
+  /** The core's hardware thread `id` (the hw-mode extension names threads). */
+  thread(id: number): Cpu | undefined;
 }
 
 /** Levels a thread's time is accounted to: its root-operation software and its guest. */
@@ -191,6 +195,28 @@ export class Cpu {
 
   get id(): number {
     return this.config.id;
+  }
+
+  get threadExtension(): boolean {
+    return this.config.threadExtension;
+  }
+
+  /** The core's hardware thread `id`. */
+  thread(id: number): Cpu | undefined {
+    return this.config.thread(id >>> 0);
+  }
+
+  /** This thread's interrupt lines (a hw-mode guest thread watches its hypervisor's too). */
+  get interruptLines(): InterruptController {
+    return this.interrupts;
+  }
+
+  /** hw mode: the interrupt lines of the hypervisor thread this guest thread
+   * runs for; its interrupts make the guest exit as the guest's own do. */
+  hostInterrupts: InterruptController | null = null;
+
+  private get anyInterruptPending(): boolean {
+    return this.interrupts.hasPending || (this.hostInterrupts !== null && this.hostInterrupts.hasPending);
   }
 
   // ---- eflags -------------------------------------------------------------
@@ -546,9 +572,10 @@ export class Cpu {
       this.performExit(EXIT.PREEMPTION_TIMER, this.eip);
       return true;
     }
-    if (vmx.pin & PIN.EXTERNAL_INTERRUPT_EXITING && this.interrupts.hasPending) {
+    if (vmx.pin & PIN.EXTERNAL_INTERRUPT_EXITING && this.anyInterruptPending) {
       if (vmx.vmcs.get(F.VM_EXIT_CONTROLS) & EXIT_CTL.ACK_INTERRUPT_ON_EXIT) {
-        this.exitInfo.interruptionInfo = this.interrupts.take() | INTR_INFO.TYPE_EXTERNAL_INTERRUPT | INTR_INFO.VALID;
+        const lines = this.interrupts.hasPending ? this.interrupts : this.hostInterrupts!;
+        this.exitInfo.interruptionInfo = lines.take() | INTR_INFO.TYPE_EXTERNAL_INTERRUPT | INTR_INFO.VALID;
       }
       this.performExit(EXIT.EXTERNAL_INTERRUPT, this.eip);
       return true;
@@ -572,7 +599,9 @@ export class Cpu {
   /** Whether a sleeping thread has something to wake it. */
   get canWake(): boolean {
     if (this.state === STATE_MWAIT && this.monitorTriggered) return true;
+    if (this.state === STATE_STALLED) return false;
     if (this.vmx.nonRoot && this.cycles >= this.vmx.preemptionDeadline) return true;
+    if (this.vmx.nonRoot && this.vmx.pin & PIN.EXTERNAL_INTERRUPT_EXITING && this.anyInterruptPending) return true;
     if (!this.interrupts.hasPending) return false;
     if (this.vmx.nonRoot && this.vmx.pin & PIN.EXTERNAL_INTERRUPT_EXITING) return true;
     return this.interruptsEnabled !== 0 || (this.state === STATE_MWAIT && this.mwaitBreakOnMasked);
@@ -580,6 +609,7 @@ export class Cpu {
 
   /** Whether an interrupt raised later (or the guest's preemption timer) could end this sleep. */
   get wakesOnEvent(): boolean {
+    if (this.state === STATE_STALLED) return false;
     const vmx = this.vmx;
     if (vmx.nonRoot && (vmx.pin & PIN.EXTERNAL_INTERRUPT_EXITING || vmx.preemptionDeadline < Infinity)) return true;
     return this.interruptsEnabled !== 0 || (this.state === STATE_MWAIT && this.mwaitBreakOnMasked);
@@ -1376,6 +1406,14 @@ export class Cpu {
               this.vmx.vmcallInRoot();
               eip += 4;
               break;
+            case 0xdd /* rdtreg r,r */:
+              regs[(d >>> 8) & 15] = this.threadRegister((d >>> 12) & 15);
+              eip += 4;
+              break;
+            case 0xde /* wrtreg r,r */:
+              this.setThreadRegister((d >>> 8) & 15, regs[(d >>> 12) & 15]);
+              eip += 4;
+              break;
             case 0xdc /* invept r,m */: {
               const a = this.ea(d, w);
               this.requireVmx(EXIT.INVEPT, 8, words[w + 1], this.memoryInfo(d) | ((d >>> 8) & 15) << INSN_INFO.REG2_SHIFT);
@@ -1413,6 +1451,43 @@ export class Cpu {
     this.cycles = cyc;
     this.instructions = n;
     return stop;
+  }
+
+  /** The stalled thread rdtreg/wrtreg (selector in register `selReg`) reach:
+   * in root operation the current VMCS's GUEST_THREAD, in a guest the
+   * SUBORDINATE_THREAD its hypervisor granted (else the guest exits). */
+  private subordinate(selReg: number, length: number): Cpu {
+    if (!this.config.threadExtension) this.fault(VECTOR_UD);
+    const vmx = this.vmx;
+    let id: number;
+    if (vmx.nonRoot) {
+      if ((vmx.proc2 & PROC2.SUBORDINATE_REGISTER_ACCESS) === 0) {
+        this.exitFor(EXIT.THREAD_REGISTER_ACCESS, length, 0, this.registerInfo(0, selReg));
+      }
+      id = vmx.vmcs.get(F.SUBORDINATE_THREAD);
+    } else {
+      if (!vmx.on || !vmx.vmcs.loaded) this.fault(VECTOR_UD);
+      id = vmx.vmcs.get(F.GUEST_THREAD);
+    }
+    const thread = this.config.thread(id);
+    if (!thread || thread === this || thread.state !== STATE_STALLED) this.fault(VECTOR_GP);
+    const sel = this.regs[selReg] >>> 0;
+    if (sel > THREAD_REG.EFLAGS) this.fault(VECTOR_GP);
+    return thread;
+  }
+
+  private threadRegister(selReg: number): number {
+    const thread = this.subordinate(selReg, 4);
+    const sel = this.regs[selReg];
+    return sel === THREAD_REG.EIP ? thread.eip : sel === THREAD_REG.EFLAGS ? thread.eflags : thread.regs[sel];
+  }
+
+  private setThreadRegister(selReg: number, value: number): void {
+    const thread = this.subordinate(selReg, 4);
+    const sel = this.regs[selReg];
+    if (sel === THREAD_REG.EIP) thread.eip = value;
+    else if (sel === THREAD_REG.EFLAGS) thread.eflags = value;
+    else thread.regs[sel] = value;
   }
 
   /** A VMX instruction in a guest exits; outside VMX operation it raises #UD. */

@@ -13,9 +13,15 @@ export const CPUID_1_EDX_MSR = 1 << 5;
 /** Family 6-like signature, stepping 0: a made-up part, not an Intel model. */
 export const CPUID_SIGNATURE = 0x000006f0;
 
+/** This machine's own leaf: EAX bit 0 = the hw-mode thread extension (docs/modes.md). */
+export const CPUID_SMTNEST_LEAF = 0x534e0000;
+export const CPUID_SMTNEST_THREAD_EXTENSION = 1 << 0;
+
 export interface CpuidConfig {
   /** Hardware threads in the core (leaf 1 EBX bits 23-16). */
   threads: number;
+  /** The hw-mode thread extension is present. */
+  threadExtension: boolean;
 }
 
 function vendorWord(offset: number): number {
@@ -38,6 +44,8 @@ export function executeCpuid(regs: Int32Array, config: CpuidConfig): void {
     b = (config.threads & 0xff) << 16;
     c = CPUID_1_ECX_MONITOR | CPUID_1_ECX_VMX;
     d = CPUID_1_EDX_TSC | CPUID_1_EDX_MSR;
+  } else if (leaf === CPUID_SMTNEST_LEAF) {
+    a = config.threadExtension ? CPUID_SMTNEST_THREAD_EXTENSION : 0;
   }
   regs[0] = a;
   regs[3] = b;

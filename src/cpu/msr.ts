@@ -1,5 +1,5 @@
 // Model-specific registers of the bare machine, with Intel's indices.
-import { VMX_CAPABILITY_MSRS } from '../vmx/capabilities.ts';
+import { vmxCapability } from '../vmx/capabilities.ts';
 
 // rdmsr/wrmsr of an index not listed here raise #GP, as on Intel.
 // MSRs are 64 bits; they are handled as two 32-bit halves (edx:eax), since
@@ -14,6 +14,8 @@ const TWO_32 = 0x100000000;
 export interface MsrHost {
   /** The thread's cycle count, which the TSC follows. */
   readonly cycles: number;
+  /** The hw-mode thread extension is present (its capability bits show). */
+  readonly threadExtension: boolean;
   /** TSC = cycles + offset, modulo 2^64. */
   tscOffsetLo: number;
   tscOffsetHi: number;
@@ -37,7 +39,7 @@ export function readMsr(host: MsrHost, index: number): boolean {
       readTsc(host, host.cycles);
       return true;
     default: {
-      const capability = VMX_CAPABILITY_MSRS.get(index >>> 0);
+      const capability = vmxCapability(index >>> 0, host.threadExtension);
       if (!capability) return false;
       msrValue.lo = capability[0] | 0;
       msrValue.hi = capability[1] | 0;

@@ -28,6 +28,8 @@ export const COST_SOURCES = {
     'Agner Fog, "Instruction tables" (2022), Intel Skylake: CPUID 100-250 cycles, RDTSC about 25, RDMSR/WRMSR 100 or more, MONITOR/MWAIT serializing (we take the low end of each range)',
   intelPause:
     'Intel 64 and IA-32 Optimization Reference Manual, Skylake server section: PAUSE latency grew to about 140 cycles',
+  threadRegister:
+    'a read or write of another thread\'s architectural register in the shared physical register file: a register move (Agner Fog, Skylake: 1 cycle) plus the lookup in the other thread\'s rename map; 3 cycles is our estimate, no published figure exists for this proposed instruction',
   kvmVmread:
     'KVM commit "nVMX: Intercept VMWRITEs to read-only shadow VMCS fields": not copying two fields between a shadow VMCS and vmcs12 saves 40-50 cycles, about 20 cycles per VMREAD or VMWRITE; other VMX instructions are charged the same issue cost (no published per-instruction figure), their transitions come from the cost model',
   portIo:
@@ -448,6 +450,20 @@ const FAMILIES: Family[] = [
     flags: 'CZSO',
     summary: 'invalidate cached EPT translations; type in the register, descriptor {eptp: dq, 0: dq} in memory',
     forms: [[0xdc, 'r,m', 20, 'kvmVmread']],
+  },
+  // ---- the hw-mode thread extension (docs/modes.md): direct access to the
+  // registers of a stalled subordinate thread.
+  {
+    mnemonic: 'rdtreg',
+    flags: '',
+    summary: 'dst = register number `sel` (0-15 general, 16 eip, 17 eflags) of the stalled guest thread',
+    forms: [[0xdd, 'r,r', 3, 'threadRegister']],
+  },
+  {
+    mnemonic: 'wrtreg',
+    flags: '',
+    summary: 'register number `sel` of the stalled guest thread = src',
+    forms: [[0xde, 'r,r', 3, 'threadRegister']],
   },
 ];
 

@@ -23,6 +23,12 @@ export const COST_PARAMETERS: readonly CostParameter[] = [
     source: 'the other half of the SplitX world switch (see vmExit)',
   },
   {
+    name: 'threadSwitch',
+    cycles: 20,
+    source:
+      'hw mode: a VM entry or exit stalls one thread and resumes another, with no state saved or loaded: about a pipeline refill, which Agner Fog\'s microarchitecture guide puts at 15-20 cycles on Skylake (the branch-misprediction penalty)',
+  },
+  {
     name: 'mwaitWakeLatency',
     cycles: 4000,
     source:

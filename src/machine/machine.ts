@@ -28,6 +28,8 @@ export interface MachineOptions {
   costs?: CostModel;
   /** Hardware threads of the core (default 1). */
   threads?: number;
+  /** The hw-mode thread extension (default off). */
+  threadExtension?: boolean;
 }
 
 /** What the boot-info block tells the program besides memory and modules. */
@@ -83,7 +85,7 @@ export class Machine {
     this.memory = new Memory(options.ramSize ?? DEFAULT_RAM_SIZE);
     this.serial = new SerialConsole(options.consoleSink);
     this.costs = options.costs ?? defaultCosts();
-    this.core = new Core(this.memory, this.bus, options.threads ?? 1, this.costs, this.exits);
+    this.core = new Core(this.memory, this.bus, options.threads ?? 1, this.costs, this.exits, options.threadExtension ?? false);
     this.timer = new Timer(this.core.interrupts);
     this.bus.attach(this.serial);
     this.bus.attach(this.debugExit);

@@ -47,6 +47,8 @@ export class Core {
     count: number,
     private readonly costs: CostModel,
     exits: ExitRecorder,
+    /** The hw-mode thread extension (docs/modes.md) is present. */
+    threadExtension: boolean,
   ) {
     if (!Number.isInteger(count) || count < 1 || count > 8) throw new RangeError(`threads must be 1 to 8, got ${count}`);
     this.interrupts = Array.from({ length: count }, () => new InterruptController());
@@ -55,8 +57,10 @@ export class Core {
         new Cpu(memory, bus, interrupts, {
           id,
           threads: count,
-          vmxCosts: { vmExit: costs.vmExit, vmEntry: costs.vmEntry },
+          threadExtension,
+          vmxCosts: { vmExit: costs.vmExit, vmEntry: costs.vmEntry, threadSwitch: costs.threadSwitch },
           exits,
+          thread: (n) => this.threads[n],
         }),
     );
     for (const thread of this.threads.slice(1)) {

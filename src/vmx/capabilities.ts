@@ -7,6 +7,7 @@ import {
   ALLOWED_PIN,
   ALLOWED_PROC,
   ALLOWED_PROC2,
+  ALLOWED_PROC2_HW,
   EPT,
   MISC_VMWRITE_ANY_FIELD,
   PREEMPTION_TIMER_RATE,
@@ -17,7 +18,7 @@ import {
 
 /** [low, high] halves of each capability MSR. Control MSRs: allowed-0
  * settings (bits that must be 1: none) low, allowed-1 settings high. */
-export const VMX_CAPABILITY_MSRS: ReadonlyMap<number, readonly [number, number]> = new Map([
+const CAPABILITY_MSRS: ReadonlyMap<number, readonly [number, number]> = new Map([
   [VMX_MSR.IA32_VMX_BASIC, [VMCS_REVISION_ID, VMCS_REGION_SIZE]],
   [VMX_MSR.IA32_VMX_PINBASED_CTLS, [0, ALLOWED_PIN]],
   [VMX_MSR.IA32_VMX_PROCBASED_CTLS, [0, ALLOWED_PROC]],
@@ -30,3 +31,10 @@ export const VMX_CAPABILITY_MSRS: ReadonlyMap<number, readonly [number, number]>
     [EPT.CAP_WRITE_BACK | EPT.CAP_INVEPT | EPT.CAP_INVEPT_SINGLE_CONTEXT | EPT.CAP_INVEPT_ALL_CONTEXT, 0],
   ],
 ]);
+
+/** [low, high] of capability MSR `index`, or undefined; with the hw-mode
+ * thread extension the secondary controls allow its two bits. */
+export function vmxCapability(index: number, threadExtension: boolean): readonly [number, number] | undefined {
+  if (threadExtension && index === VMX_MSR.IA32_VMX_PROCBASED_CTLS2) return [0, ALLOWED_PROC2_HW];
+  return CAPABILITY_MSRS.get(index);
+}

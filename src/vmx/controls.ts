@@ -37,6 +37,10 @@ export const PROC = {
 export const PROC2 = {
   ENABLE_EPT: 1 << 1,
   VMCS_SHADOWING: 1 << 14,
+  /** hw mode (this machine's extension): VM entry resumes GUEST_THREAD and stalls this one. */
+  THREAD_SWITCHING: 1 << 30,
+  /** hw mode: the guest may use rdtreg/wrtreg on SUBORDINATE_THREAD without exiting. */
+  SUBORDINATE_REGISTER_ACCESS: 1 << 29,
 } as const;
 
 export const EXIT_CTL = {
@@ -85,6 +89,10 @@ export const MISC_VMWRITE_ANY_FIELD = 1 << 29;
 export const ALLOWED_PIN = PIN.EXTERNAL_INTERRUPT_EXITING | PIN.PREEMPTION_TIMER;
 export const ALLOWED_PROC = Object.values(PROC).reduce((a, b) => a | b, 0);
 export const ALLOWED_PROC2 = PROC2.ENABLE_EPT | PROC2.VMCS_SHADOWING;
+/** Allowed-1 secondary controls with the hw-mode thread extension. */
+export const ALLOWED_PROC2_HW = ALLOWED_PROC2 | PROC2.THREAD_SWITCHING | PROC2.SUBORDINATE_REGISTER_ACCESS;
+/** rdtreg/wrtreg register numbers past the general registers. */
+export const THREAD_REG = { EIP: 16, EFLAGS: 17 } as const;
 export const ALLOWED_EXIT_CTLS = EXIT_CTL.ACK_INTERRUPT_ON_EXIT | EXIT_CTL.SAVE_PREEMPTION_TIMER;
 export const ALLOWED_ENTRY_CTLS = 0;
 
@@ -173,6 +181,7 @@ export const VMX_CONSTANT_GROUPS: readonly ConstantGroup[] = [
   group('I/O exit qualification', 'IO_QUAL_', IO_QUAL, words),
   group('Interruption information', 'INTR_INFO_', INTR_INFO, words),
   group('VMX instruction information', 'INSN_INFO_', INSN_INFO, words),
+  group('rdtreg/wrtreg register numbers beyond the general registers', 'THREAD_REG_', THREAD_REG, words),
   {
     title: 'VMCS regions and guest state',
     constants: [

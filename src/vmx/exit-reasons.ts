@@ -35,6 +35,7 @@ const DEFINITIONS = {
   PAUSE_INSTRUCTION: [40, 'pause, with PAUSE exiting'],
   EPT_VIOLATION: [48, 'a guest access that EPT does not map or permit'],
   INVEPT: [50, 'invept in a guest'],
+  THREAD_REGISTER_ACCESS: [80, 'hw mode (this machine): rdtreg/wrtreg in a guest not granted the thread'],
   PREEMPTION_TIMER: [52, 'the VMX-preemption timer counted down to zero'],
 } as const;
 

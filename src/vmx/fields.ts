@@ -46,6 +46,11 @@ export const VMCS_FIELDS: readonly VmcsField[] = [
   { name: 'VM_ENTRY_INTR_INFO_FIELD', encoding: 0x4016, description: 'event to inject at VM entry: vector, type, valid bit 31', shadow: 'read-write' },
   { name: 'VM_ENTRY_EXCEPTION_ERROR_CODE', encoding: 0x4018, description: 'error code of an injected exception', shadow: 'read-write' },
   { name: 'VM_ENTRY_INSTRUCTION_LEN', encoding: 0x401a, description: 'length of the instruction of an injected software interrupt', shadow: 'read-write' },
+  {
+    name: 'SUBORDINATE_THREAD',
+    encoding: 0x40f0,
+    description: "hw mode (this machine's extension): the thread whose registers the guest may access with rdtreg/wrtreg",
+  },
   { name: 'SECONDARY_VM_EXEC_CONTROL', encoding: 0x401e, description: 'secondary processor-based controls: EPT, VMCS shadowing' },
   // 32-bit read-only data
   { name: 'VM_INSTRUCTION_ERROR', encoding: 0x4400, description: 'error number of the last VMfailValid' },
@@ -60,6 +65,11 @@ export const VMCS_FIELDS: readonly VmcsField[] = [
   { name: 'GUEST_IDTR_LIMIT', encoding: 0x4812, description: "the guest's interrupt-table entry count (lidt's count)" },
   { name: 'GUEST_INTERRUPTIBILITY_INFO', encoding: 0x4824, description: 'bit 0: blocking by sti (the sti shadow)', shadow: 'read-write' },
   { name: 'GUEST_ACTIVITY_STATE', encoding: 0x4826, description: '0 active, 1 HLT', shadow: 'read-write' },
+  {
+    name: 'GUEST_THREAD',
+    encoding: 0x48f0,
+    description: 'hw mode (this machine\'s extension): the hardware thread that runs the guest',
+  },
   { name: 'VMX_PREEMPTION_TIMER_VALUE', encoding: 0x482e, description: 'counts down in the guest; at zero, a VM exit' },
   // natural-width read-only data
   { name: 'EXIT_QUALIFICATION', encoding: 0x6400, description: 'reason-specific detail of the exit', shadow: 'read' },

@@ -3,7 +3,7 @@
 // information (vmexit.cc). The interpreter decides *that* a guest instruction
 // exits; this file does the transition.
 
-import { STATE_HALTED, STATE_RUNNING, type Cpu } from '../cpu/cpu.ts';
+import { STATE_HALTED, STATE_RUNNING, STATE_STALLED, type Cpu } from '../cpu/cpu.ts';
 import type { Memory } from '../machine/memory.ts';
 import {
   ALLOWED_ENTRY_CTLS,
@@ -11,6 +11,7 @@ import {
   ALLOWED_PIN,
   ALLOWED_PROC,
   ALLOWED_PROC2,
+  ALLOWED_PROC2_HW,
   EPT,
   EXIT_CTL,
   GUEST_ACTIVITY_ACTIVE,
@@ -37,6 +38,8 @@ const ALL_ONES = -1;
 export interface VmxCosts {
   vmExit: number;
   vmEntry: number;
+  /** hw mode: a VM entry or exit that stalls one thread and resumes another. */
+  threadSwitch: number;
 }
 
 /** What a VM exit reports besides its reason. */
@@ -54,8 +57,11 @@ export class Vmx {
   /** In VMX non-root operation: running a guest. */
   nonRoot = false;
   vmxonRegion = -1;
-  readonly vmcs = new VmcsCache();
+  /** The current VMCS; for a hw-mode guest thread, its hypervisor thread's. */
+  vmcs = new VmcsCache();
   readonly ept: Ept;
+  /** hw mode: for a guest thread, the VMX of the hypervisor thread it runs for. */
+  host: Vmx | null = null;
 
   // Controls of the running guest, cached at VM entry.
   pin = 0;
@@ -66,7 +72,7 @@ export class Vmx {
   preemptionDeadline = Infinity;
 
   constructor(
-    private readonly cpu: Cpu,
+    readonly cpu: Cpu,
     private readonly memory: Memory,
     private readonly costs: VmxCosts,
     private readonly recorder: ExitRecorder,
@@ -167,6 +173,13 @@ export class Vmx {
       return null;
     }
     this.succeed();
+    const live = this.liveGuest();
+    if (live && !ref.high) {
+      // hw mode: the guest's registers are its thread's, not copies.
+      if (ref.index === F.GUEST_RIP) return live.eip;
+      if (ref.index === F.GUEST_RSP) return live.regs[4];
+      if (ref.index === F.GUEST_RFLAGS) return live.eflags;
+    }
     return this.vmcs.read(ref);
   }
 
@@ -176,7 +189,28 @@ export class Vmx {
     if (!ref) return this.failValid(VMERR.UNSUPPORTED_COMPONENT);
     // IA32_VMX_MISC bit 29 is set: read-only fields are writable too.
     this.vmcs.write(ref, value);
+    const live = this.liveGuest();
+    if (live && !ref.high) {
+      if (ref.index === F.GUEST_RIP) live.eip = value;
+      else if (ref.index === F.GUEST_RSP) live.regs[4] = value;
+      else if (ref.index === F.GUEST_RFLAGS) live.eflags = value;
+    }
     this.succeed();
+  }
+
+  private writeExitInformation(reason: number, info: ExitInfo): void {
+    const v = this.vmcs;
+    v.set(F.VM_EXIT_REASON, reason);
+    v.set(F.EXIT_QUALIFICATION, info.qualification ?? 0);
+    v.set(F.VM_EXIT_INSTRUCTION_LEN, info.instructionLength ?? 0);
+    v.set(F.VMX_INSTRUCTION_INFO, info.instructionInfo ?? 0);
+    v.set(F.VM_EXIT_INTR_INFO, info.interruptionInfo ?? 0);
+    v.set(F.IDT_VECTORING_INFO_FIELD, 0);
+    if (info.guestPhysicalAddress !== undefined) {
+      v.set(F.GUEST_PHYSICAL_ADDRESS, info.guestPhysicalAddress);
+      v.hi[F.GUEST_PHYSICAL_ADDRESS] = 0;
+      v.set(F.GUEST_LINEAR_ADDRESS, info.guestPhysicalAddress);
+    }
   }
 
   /** vmcall in root operation: VMfailValid(1) (no dual-monitor treatment here). */
@@ -268,6 +302,9 @@ export class Vmx {
       return false;
     }
     const cpu = this.cpu;
+    const proc = v.get(F.CPU_BASED_VM_EXEC_CONTROL);
+    const proc2 = proc & PROC.ACTIVATE_SECONDARY_CONTROLS ? v.get(F.SECONDARY_VM_EXEC_CONTROL) : 0;
+    if (proc2 & PROC2.THREAD_SWITCHING) return this.enterThread(launch);
     cpu.cycles += this.costs.vmEntry;
     if (!this.guestStateValid()) {
       this.exit(EXIT.INVALID_STATE | EXIT_REASON_ENTRY_FAILURE, cpu.eip, {}, false);
@@ -310,7 +347,9 @@ export class Vmx {
     const proc = v.get(F.CPU_BASED_VM_EXEC_CONTROL);
     const proc2 = proc & PROC.ACTIVATE_SECONDARY_CONTROLS ? v.get(F.SECONDARY_VM_EXEC_CONTROL) : 0;
     const within = (value: number, allowed: number) => (value & ~allowed) === 0;
-    if (!within(pin, ALLOWED_PIN) || !within(proc, ALLOWED_PROC) || !within(proc2, ALLOWED_PROC2)) return false;
+    const allowedProc2 = this.cpu.threadExtension ? ALLOWED_PROC2_HW : ALLOWED_PROC2;
+    if (!within(pin, ALLOWED_PIN) || !within(proc, ALLOWED_PROC) || !within(proc2, allowedProc2)) return false;
+    if (proc2 & PROC2.THREAD_SWITCHING && !this.guestThread()) return false;
     if (!within(v.get(F.VM_EXIT_CONTROLS), ALLOWED_EXIT_CTLS) || !within(v.get(F.VM_ENTRY_CONTROLS), ALLOWED_ENTRY_CTLS)) return false;
     const page = (index: number) => this.validRegion(v.get(index) >>> 0) && v.hi[index] === 0;
     if (proc & PROC.USE_IO_BITMAPS && (!page(F.IO_BITMAP_A) || !page(F.IO_BITMAP_B))) return false;
@@ -347,10 +386,92 @@ export class Vmx {
     return (revision & 0x7fffffff) === VMCS_REVISION_ID && (revision & SHADOW_VMCS_INDICATOR) !== 0;
   }
 
+  // ---- hw mode: entries and exits that switch threads ------------------------------
+
+  /** The thread GUEST_THREAD names, if it is another thread of the core. */
+  private guestThread(): Cpu | undefined {
+    const thread = this.cpu.thread(this.vmcs.get(F.GUEST_THREAD));
+    return thread === this.cpu ? undefined : thread;
+  }
+
+  /** The guest thread whose live registers the guest-state fields are, once launched. */
+  private liveGuest(): Cpu | undefined {
+    const v = this.vmcs;
+    if (!v.launched || !(v.get(F.CPU_BASED_VM_EXEC_CONTROL) & PROC.ACTIVATE_SECONDARY_CONTROLS)) return undefined;
+    return v.get(F.SECONDARY_VM_EXEC_CONTROL) & PROC2.THREAD_SWITCHING ? this.guestThread() : undefined;
+  }
+
+  /** hw-mode VM entry: stalls this thread and resumes the guest's, where it
+   * stalled (vmresume), or starts it from the guest-state fields (vmlaunch).
+   * No state is saved or loaded: each thread keeps its registers. */
+  private enterThread(launch: boolean): boolean {
+    const v = this.vmcs;
+    const host = this.cpu;
+    const guest = this.guestThread()!;
+    const ready = launch ? guest.waitingForStart : guest.state === STATE_STALLED && guest.vmx.host === this;
+    if (!ready || (launch && !this.guestStateValid())) {
+      this.failValid(VMERR.ENTRY_INVALID_CONTROLS);
+      return false;
+    }
+    const gv = guest.vmx;
+    if (launch) {
+      guest.start(v.get(F.GUEST_RIP), v.get(F.GUEST_RSP), host.cycles);
+      guest.eflags = v.get(F.GUEST_RFLAGS);
+      guest.idtBase = v.get(F.GUEST_IDTR_BASE) >>> 0;
+      guest.idtCount = Math.min(v.get(F.GUEST_IDTR_LIMIT) >>> 0, 256);
+    }
+    v.launched = true;
+    gv.vmcs = v;
+    gv.host = this;
+    gv.pin = v.get(F.PIN_BASED_VM_EXEC_CONTROL);
+    gv.proc = v.get(F.CPU_BASED_VM_EXEC_CONTROL);
+    gv.proc2 = v.get(F.SECONDARY_VM_EXEC_CONTROL);
+    gv.exceptionBitmap = v.get(F.EXCEPTION_BITMAP);
+    gv.nonRoot = true;
+    guest.hostInterrupts = host.interruptLines;
+    guest.guestLevel = host.guestLevel;
+    guest.hostLevel = host.hostLevel;
+    const eptOn = (gv.proc2 & PROC2.ENABLE_EPT) !== 0;
+    if (eptOn) gv.ept.select(v.get(F.EPT_POINTER));
+    guest.setTranslation(eptOn);
+    guest.state = v.get(F.GUEST_ACTIVITY_STATE) === GUEST_ACTIVITY_HLT ? STATE_HALTED : STATE_RUNNING;
+    host.state = STATE_STALLED;
+    const resumeAt = Math.max(guest.cycles, host.cycles) + this.costs.threadSwitch;
+    guest.cycles = resumeAt;
+    guest.switchLevel(guest.guestLevel);
+    this.recorder.entered(guest);
+    const event = v.get(F.VM_ENTRY_INTR_INFO_FIELD);
+    if (event & INTR_INFO.VALID) {
+      v.set(F.VM_ENTRY_INTR_INFO_FIELD, event & ~INTR_INFO.VALID);
+      guest.injectEvent(event & INTR_INFO.VECTOR_MASK, (event & INTR_INFO.TYPE_MASK) === INTR_INFO.TYPE_SOFTWARE_INTERRUPT ? v.get(F.VM_ENTRY_INSTRUCTION_LEN) : 0);
+    }
+    return true;
+  }
+
+  /** hw-mode VM exit: the guest thread stalls where it is (eip at the exiting
+   * instruction), the hypervisor thread resumes at HOST_RIP. */
+  private exitThread(reason: number, guestEip: number, info: ExitInfo): void {
+    const v = this.vmcs;
+    const guest = this.cpu;
+    const hostVmx = this.host!;
+    const host = hostVmx.cpu;
+    this.recorder.exited(guest, reason & 0xffff);
+    guest.eip = guestEip;
+    v.set(F.GUEST_INTERRUPTIBILITY_INFO, guest.blockedBySti ? GUEST_INTERRUPTIBILITY_STI : 0);
+    v.set(F.GUEST_ACTIVITY_STATE, guest.state === STATE_HALTED ? GUEST_ACTIVITY_HLT : GUEST_ACTIVITY_ACTIVE);
+    this.writeExitInformation(reason, info);
+    guest.state = STATE_STALLED;
+    guest.switchLevel(guest.hostLevel);
+    host.cycles = Math.max(host.cycles, guest.cycles) + this.costs.threadSwitch;
+    host.state = STATE_RUNNING;
+    host.eip = v.get(F.HOST_RIP);
+  }
+
   // ---- VM exit (SDM 27) --------------------------------------------------------------
 
   /** Leaves the guest: saves its state at `guestEip`, records why, loads the host. */
   exit(reason: number, guestEip: number, info: ExitInfo, fromGuest = true): void {
+    if (this.host) return this.exitThread(reason, guestEip, info);
     const v = this.vmcs;
     const cpu = this.cpu;
     if (fromGuest) {
@@ -369,17 +490,7 @@ export class Vmx {
       this.recorder.exited(cpu, reason & 0xffff);
       cpu.cycles += this.costs.vmExit;
     }
-    v.set(F.VM_EXIT_REASON, reason);
-    v.set(F.EXIT_QUALIFICATION, info.qualification ?? 0);
-    v.set(F.VM_EXIT_INSTRUCTION_LEN, info.instructionLength ?? 0);
-    v.set(F.VMX_INSTRUCTION_INFO, info.instructionInfo ?? 0);
-    v.set(F.VM_EXIT_INTR_INFO, info.interruptionInfo ?? 0);
-    v.set(F.IDT_VECTORING_INFO_FIELD, 0);
-    if (info.guestPhysicalAddress !== undefined) {
-      v.set(F.GUEST_PHYSICAL_ADDRESS, info.guestPhysicalAddress);
-      v.hi[F.GUEST_PHYSICAL_ADDRESS] = 0;
-      v.set(F.GUEST_LINEAR_ADDRESS, info.guestPhysicalAddress);
-    }
+    this.writeExitInformation(reason, info);
 
     this.nonRoot = false;
     this.preemptionDeadline = Infinity;
