@@ -6,9 +6,14 @@
 ; block in the same format it got itself, and then runs it, handling every
 ; VM exit in software. The guest sees the machine it would see bare, only
 ; smaller: the same ports (serial console, debug exit, timer), its timer
-; interrupts, CPUID (without VMX, with a hypervisor leaf), and a hypercall.
-; L0 does not emulate VMX: a guest hypervisor finds none (CPUID says so, and
-; VMX instructions raise #UD), as it would on a CPU without VMX.
+; interrupts, CPUID (with a hypervisor leaf), and a hypercall. Whether the
+; guest sees VMX depends on what it is (boot-info DEPTH):
+;   DEPTH 1   the guest is a workload: no VMX (CPUID says so, VMX
+;             instructions raise #UD, the capability MSRs #GP), as on a CPU
+;             without VMX
+;   DEPTH 2+  the guest is a hypervisor (L1): L0 emulates VMX for it, as
+;             KVM's nested VMX does, so that L1 can run a guest of its own
+;             (L2); nested.inc says how
 ;
 ; Boot, in _start's order:
 ;   1. own stack and exception table; check the boot-info block (ebx)
@@ -16,8 +21,9 @@
 ;      EPT capabilities; the control MSRs are checked as each word is set
 ;   3. vmxon; vmclear and vmptrld vmcs01 (the VMCS L0 runs its guest with)
 ;   4. plan memory, build the EPT, copy the guest in and write its block
-;   5. fill vmcs01 and the exit table; tell the statistics that the guest
-;      is level 1 (a tracepoint); vmlaunch
+;   5. fill vmcs01 and the exit table; for a guest hypervisor, what nested
+;      VMX needs (vmcs02, the shadow VMCS, vmcs01's bitmaps); tell the
+;      statistics that the guest is level 1 (a tracepoint); vmlaunch
 ; From then on L0 runs only between a VM exit and the next vmresume
 ; (exits.inc).
 ;
@@ -32,6 +38,10 @@
 ;   l0_ept_directory       the first 4 KiB boundary after the last module:
 ;                          the EPT directory, then one EPT table per 4 MiB of
 ;                          RAM (enough for any guest), contiguous
+;   l0_ept02_directory     only for a guest hypervisor: EPT02's directory and
+;                          as many tables as EPT01 has, vmcs02, the shadow
+;                          VMCS, the VMREAD and VMWRITE bitmaps, vmcs01's I/O
+;                          bitmaps (nested_reserve_memory)
 ;   GUEST_BASE ..          [l0_guest_base]: the guest's memory, up to the top
 ;   RAM_SIZE               of RAM; guest-physical 0 is host GUEST_BASE
 ; Everything below GUEST_BASE is L0's; the EPT maps exactly
@@ -57,14 +67,19 @@
 ;   IO_INSTRUCTION      handle_io                  forwarded for the guest's
 ;                       devices; any other port stops the run
 ;   VMCALL              handle_vmcall              hypercalls (HYPERCALL_*)
-;   MSR_READ/MSR_WRITE  handle_rdmsr/handle_wrmsr  the TSC; else #GP
-;   VMX instructions    handle_vmx_instruction     #UD: no VMX for the guest
+;   MSR_READ/MSR_WRITE  handle_rdmsr/handle_wrmsr  the TSC (and a guest
+;                       hypervisor's VMX capability MSRs); else #GP
+;   VMX instructions    handle_vmx_instruction     #UD: no VMX for the guest;
+;                       for a guest hypervisor handle_vmxon, handle_vmptrld,
+;                       ..., handle_vmresume (nested.inc)
 ;   EPT_VIOLATION       handle_ept_violation       report, stop
 ;   TRIPLE_FAULT        handle_triple_fault        report, stop (status 125)
 ;   INVALID_STATE       handle_invalid_guest_state report, stop
 ;   anything else       handle_unexpected_exit     report, stop
 ; Guest exceptions do not exit (EXCEPTION_BITMAP 0): the guest's own table
 ; handles them. Stop statuses: the HV_STATUS_* table in hypervisor.inc.
+; While a guest hypervisor's guest (L2) runs, its exits come to
+; l0_nested_vmexit instead (vmcs02's HOST_RIP; nested.inc).
 ;
 ; Registers: during boot, routines say what they use. In the exit path
 ; (exits.inc) ebp = the vCPU (l0_vcpu) and esp the host stack below it;
@@ -96,6 +111,7 @@ _start:
     call l0_load_guest
     call l0_setup_vmcs
     call l0_setup_vcpu
+    call nested_vmx_setup
     jmp l0_launch
 
 ; l0_check_bootinfo: the block the machine gave L0 is one it understands,
@@ -245,6 +261,7 @@ l0_launch:
 
 %include "memory.inc"
 %include "exits.inc"
+%include "nested.inc"
 
 ; ---- read-only data ----------------------------------------------------------
 
@@ -258,6 +275,8 @@ l0_msg_region_size:
     db "VMXON and VMCS regions larger than 4 KiB: ", 0
 l0_msg_no_ept:
     db "EPT with write-back tables is not supported", 10, 0
+align 4
+    vmcs12_tables               ; vmcs12_encodings and the shadowed-field lists
 
 ; ---- written at boot, then only read ------------------------------------------
 ; Page-aligned, away from code: the machine watches code lines for writes.
@@ -291,6 +310,47 @@ l0_guest_entry:                 ; the guest's first eip
     dd 0
 l0_guest_bootinfo:              ; guest-physical address of the guest's block
     dd 0
+l0_cpuid1_ecx_mask:             ; what CPUID leaf 1 ECX keeps: no VMX unless the
+    dd ~X86_FEATURE_VMX         ; guest is a hypervisor (nested_reserve_memory)
+; Nested VMX (nested.inc); all zero and unused at DEPTH 1.
+l0_nested_enabled:              ; 1: the guest is a hypervisor (DEPTH >= 2)
+    dd 0
+l0_nested_shadowing:            ; nonzero: VMCS shadowing for it (BOOT_FLAG_SHADOWING)
+    dd 0
+l0_ept02_directory:             ; host-physical, page-aligned
+    dd 0
+l0_ept02_pool:                  ; EPT02's tables, [l0_ept_tables] of them, contiguous
+    dd 0
+l0_vmread_bitmap:               ; vmcs01's VMREAD and VMWRITE bitmaps (shadowing)
+    dd 0
+l0_vmwrite_bitmap:
+    dd 0
+l0_io_bitmap_a:                 ; vmcs01's I/O bitmaps for a guest hypervisor
+    dd 0
+l0_io_bitmap_b:
+    dd 0
+align 8
+l0_vmcs02_pointer:              ; vmptrld operands, as l0_vmcs01_pointer
+    dd 0, 0
+l0_shadow_vmcs_pointer:
+    dd 0, 0
+l0_invept_descriptor:           ; invept all contexts: the EPTP is not looked at
+    dd 0, 0, 0, 0
+l0_nested_exit_handlers:        ; L2's exits (l0_nested_vmexit)
+    times EXIT_REASON_COUNT dd 0
+l0_vmcs12_field_by_key:         ; nested_field_key -> vmcs12 field index + 1
+    times 1024 db 0
+l0_vmcs12_field_shadow:         ; per vmcs12 field: FIELD_SHADOW_*
+    times VMCS12_FIELD_COUNT db 0
+align 4
+l0_shadow_copy_count:           ; entries of l0_shadow_copy_list
+    dd 0
+l0_shadow_copy_read_write:      ; where its read-write fields start, and how many
+    dd 0
+l0_shadow_copy_read_write_count:
+    dd 0
+l0_shadow_copy_list:            ; (encoding, vmcs12 offset) per shadowed field half
+    times 16 * (VMCS12_SHADOW_READ_COUNT + VMCS12_SHADOW_READ_WRITE_COUNT) db 0
 
 ; ---- written on every exit ---------------------------------------------------------
 
@@ -299,4 +359,6 @@ l0_stack:
     times L0_STACK_SIZE db 0
 l0_vcpu:                        ; HOST_RSP: the stack is below, the vCPU above
     times VCPU_SIZE db 0
+l0_nested:                      ; nested VMX's state (NESTED_*; nested.inc)
+    times NESTED_SIZE db 0
 l0_end:

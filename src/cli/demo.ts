@@ -7,8 +7,13 @@ import { Machine } from '../machine/machine.ts';
 import { assemble, bundledProgramPath, bundledPrograms, hypervisorsFor } from './load.ts';
 import { DEFAULT_MAX_INSTRUCTIONS, NESTED_RAM_SIZE } from './run.ts';
 
-/** Depths shown: bare metal and under each hypervisor image that exists. */
-const DEPTHS = [0, 1];
+/** Runs shown: bare metal, under L0, under L1 under L0 without and with VMCS shadowing. */
+const RUNS: readonly { depth: number; shadowing: boolean }[] = [
+  { depth: 0, shadowing: false },
+  { depth: 1, shadowing: false },
+  { depth: 2, shadowing: false },
+  { depth: 2, shadowing: true },
+];
 
 interface Outcome {
   status: string;
@@ -19,10 +24,10 @@ interface Outcome {
   console: string;
 }
 
-function runAt(depth: number, workload: Program, hypervisors: Program[]): Outcome {
+function runAt(depth: number, shadowing: boolean, workload: Program, hypervisors: Program[]): Outcome {
   const stack = [...hypervisors.slice(0, depth), workload];
   const machine = new Machine({ ramSize: depth > 0 ? NESTED_RAM_SIZE : undefined });
-  machine.loadProgram(stack[0], stack.slice(1), { depth });
+  machine.loadProgram(stack[0], stack.slice(1), { depth, shadowing });
   const result = machine.run({ maxInstructions: DEFAULT_MAX_INSTRUCTIONS });
   return {
     status: result.status === 'exited' ? `exit ${result.exitCode}` : result.status,
@@ -44,14 +49,14 @@ function table(rows: string[][], rightAligned: Set<number>): string {
 }
 
 export function demoCommand(): number {
-  const hypervisors = hypervisorsFor(Math.max(...DEPTHS));
-  const rows: string[][] = [['program', 'depth', 'status', 'instructions', 'cycles', 'exits', 'console']];
+  const hypervisors = hypervisorsFor(Math.max(...RUNS.map((r) => r.depth)));
+  const rows: string[][] = [['program', 'depth', 'shadowing', 'status', 'instructions', 'cycles', 'exits', 'console']];
   let failures = 0;
   for (const name of bundledPrograms()) {
     const workload = assemble(bundledProgramPath(name)!);
     let bare = '';
-    for (const depth of DEPTHS) {
-      const outcome = runAt(depth, workload, hypervisors);
+    for (const { depth, shadowing } of RUNS) {
+      const outcome = runAt(depth, shadowing, workload, hypervisors);
       if (depth === 0) bare = outcome.console;
       const same = outcome.console === bare;
       if (!outcome.ok || !same) failures++;
@@ -59,6 +64,7 @@ export function demoCommand(): number {
       rows.push([
         depth === 0 ? name : '',
         String(depth),
+        depth === 2 ? (shadowing ? 'on' : 'off') : '',
         outcome.status,
         String(outcome.instructions),
         String(outcome.cycles),
@@ -67,8 +73,8 @@ export function demoCommand(): number {
       ]);
     }
   }
-  console.log('smtnest: the bundled programs bare (depth 0) and under the L0 hypervisor (depth 1)\n');
-  console.log(table(rows, new Set([1, 3, 4, 5])));
-  console.log('\nexits: VM exits to L0. Try: npx smtnest run cpuid --depth 1 --json');
+  console.log('smtnest: the bundled programs bare (depth 0), under L0 (depth 1) and under L1 under L0 (depth 2)\n');
+  console.log(table(rows, new Set([1, 4, 5, 6])));
+  console.log('\nexits: VM exits to L0 (hardware exits). Try: npx smtnest run cpuid --depth 2 --json');
   return failures === 0 ? 0 : 1;
 }

@@ -14,6 +14,8 @@ export const TUTORIAL_ROUNDS = 100;
 export const TUTORIAL_RUNS: readonly { depth: number; shadowing: boolean }[] = [
   { depth: 0, shadowing: false },
   { depth: 1, shadowing: false },
+  { depth: 2, shadowing: false },
+  { depth: 2, shadowing: true },
 ];
 
 const INCLUDE = { includePaths: [join(PROJECT_ROOT, 'guests/include')] };
