@@ -61,7 +61,7 @@ function runCpuid(depth: number, shadowing: boolean, iterations: number): Machin
 function cpuidCosts(depth: number, shadowing = false): { perIteration: number; roundTrip: number | null } {
   const once = runCpuid(depth, shadowing, CPUID_ITERATIONS);
   const twice = runCpuid(depth, shadowing, 2 * CPUID_ITERATIONS);
-  const row = twice.exits.list().find((r) => r.reason === 'CPUID' && r.to === 'L0');
+  const row = twice.exits.list().find((r) => r.reason === 'CPUID' && r.from === `L${depth}` && r.to === 'L0');
   return {
     perIteration: (twice.cpu.cycles - once.cpu.cycles) / CPUID_ITERATIONS,
     roundTrip: row ? row.cycles / row.count : null,
