@@ -12,9 +12,10 @@
 // instructions, without shadowing; with shadowing, no vmread or vmwrite of a
 // shadowed field traps once the field is written; what L2 sees through L1
 // (CPUID, #UD for VMX, hypercalls, interrupts, isolation); the VMfail
-// semantics L1 sees (guests/l0/tests/nested-vmx.s); and the VMX conformance
+// semantics L1 sees (guests/l0/tests/nested-vmx.s); the VMX conformance
 // suite (guests/tests/vmx/) run as L1, which differs from the bare machine
-// only where L0 chooses to (listed below, with why).
+// only where L0 chooses to (listed below, with why); and depth 3, where the
+// middle L0 emulates VMX on VMX that the outer one emulates.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -349,6 +350,21 @@ describe('what L2 sees: the machine L1 gives it, whatever is below L1', () => {
     expect(console).toMatch(/^L0: guest read at guest-physical 0x[0-9a-f]+ outside its memory, at guest eip 0x[0-9a-f]+\n$/);
     expect(result).toMatchObject({ status: 'exited', exitCode: STATUS.EPT_VIOLATION });
     expect(count(stats, 'L2', 'L1', 'EPT_VIOLATION')).toBe(1);
+  });
+});
+
+describe('recursion', () => {
+  it('depth 3: L0 running L0 running L0 running a workload (the middle one emulates VMX on emulated VMX)', () => {
+    for (const [path, console] of [
+      ['guests/examples/hello.s', 'Hello from smtnest!\n'],
+      ['guests/workloads/cpuid.s', 'cpuid iterations: 3\n'],
+    ]) {
+      const machine = new Machine({ ramSize: 64 << 20 });
+      machine.loadProgram(l0, [l0, l0, assemble(path)], { depth: 3, iterations: 3 });
+      const result = machine.run({ maxInstructions: 100_000_000 });
+      expect(machine.serial.text(), path).toBe(console);
+      expect(result, path).toMatchObject({ status: 'exited', exitCode: 0 });
+    }
   });
 });
 
