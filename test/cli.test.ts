@@ -110,6 +110,14 @@ describe('smtnest run under the hypervisor', () => {
     expect(report.levels.L1.instructions).toBe(8);
   });
 
+  it('traces the guest with its own addresses and symbols', () => {
+    const trace = join(dir, 'trace-depth1.txt');
+    smtnest('run', HELLO, '--depth', '1', '--trace', trace);
+    const guest = readFileSync(trace, 'utf8').split('\n').filter((line) => / L1 /.test(line));
+    expect(guest).toHaveLength(8);
+    expect(guest[0]).toMatch(/t0 L1 00000000 _start\s+mov eax, 0x68/);
+  });
+
   it('charges the transition costs of a --cost file', () => {
     const cost = join(dir, 'cost.json');
     writeFileSync(cost, JSON.stringify({ vmExit: 5000, vmEntry: 5000 }));

@@ -235,3 +235,37 @@ cpuid_threads: dd 0
     expect(word('cpuid_threads')).toBe(3);
   });
 });
+
+describe('the per-instruction hook', () => {
+  it('sees the handler, not the interrupted instruction, after an interrupt is taken', () => {
+    const program = assembleSource(
+      `%include "ports.inc"
+_start:
+    lidt [idt_descriptor]
+    mov eax, 1000
+    out PORT_TIMER_PERIOD, eax
+    mov eax, 2
+    out PORT_TIMER_CONTROL, eax
+    sti
+.spin:
+    jmp .spin
+tick:
+    mov eax, 0
+    out PORT_DEBUG_EXIT, eax
+idt_descriptor: dd idt, 0x21
+idt: times 0x20 dd 0
+    dd tick
+`,
+      'hook.s',
+      { includePaths: [join(PROJECT_ROOT, 'guests/include')] },
+    );
+    const machine = new Machine({ ramSize: 1 << 20 });
+    machine.loadProgram(program);
+    const seen: number[] = [];
+    machine.run({ maxInstructions: 10_000, onInstruction: (cpu) => seen.push(cpu.eip) });
+    const tick = program.symbols.find((s) => s.name === 'tick')!.address;
+    expect(seen).toContain(tick);
+    // Every instruction executed was seen once: the count of hook calls is the count of instructions.
+    expect(seen.length).toBe(machine.cpu.instructions);
+  });
+});

@@ -76,11 +76,11 @@ export function runCommand(args: string[], log: Logger): number {
     throw error;
   }
   const tracePath = values.trace as string | undefined;
-  const trace = tracePath ? new TraceWriter(tracePath, machine.memory, symbolizer(program)) : undefined;
+  const trace = tracePath ? new TraceWriter(tracePath, machine.memory, stack.map((image) => symbolizer(image))) : undefined;
   const result = machine.run({
     maxInstructions: maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS,
     maxCycles,
-    onInstruction: trace ? (cpu) => trace.record(cpu, `L${cpu.currentLevel}`) : undefined,
+    onInstruction: trace ? (cpu) => trace.record(cpu) : undefined,
   });
   trace?.close();
   stdout.flush();

@@ -1,5 +1,7 @@
 // --trace FILE: one line per instruction, written before it executes:
 //   cycle  thread  level  eip  symbol  disassembly
+// A guest's eip is guest-physical: it is translated through the thread's
+// EPT to decode it, and named with the symbols of that level's image.
 // Tracing runs the machine one instruction per step, so it costs nothing
 // when it is off.
 
@@ -16,10 +18,11 @@ export class TraceWriter {
   private readonly fd: number;
   private lines: string[] = [];
 
+  /** `symbolizers[level]` names addresses of the image that runs at that level. */
   constructor(
     path: string,
     private readonly memory: Memory,
-    private readonly symbolize: (address: number) => string | undefined,
+    private readonly symbolizers: readonly ((address: number) => string | undefined)[],
   ) {
     try {
       this.fd = openSync(path, 'w');
@@ -29,15 +32,21 @@ export class TraceWriter {
   }
 
   /** Records the instruction `cpu` is about to execute. */
-  record(cpu: Cpu, level: string): void {
+  record(cpu: Cpu): void {
     const eip = cpu.eip >>> 0;
+    const level = cpu.currentLevel;
+    const symbolize = this.symbolizers[level] ?? (() => undefined);
     const memory = this.memory;
-    const readWord = (a: number): number => (a + 4 <= memory.size ? memory.readU32(a) : 0);
-    const decoded = (eip & 3) === 0 && eip + 4 <= memory.size ? decode(readWord, eip) : null;
-    const text = decoded ? formatInstruction(decoded, this.symbolize) : '(does not decode)';
-    const where = this.symbolize(eip) ?? '';
+    const readWord = (a: number): number => {
+      const pa = cpu.physicalAddress(a);
+      return pa >= 0 && pa + 4 <= memory.size ? memory.readU32(pa) : 0;
+    };
+    const pa = cpu.physicalAddress(eip);
+    const decoded = (eip & 3) === 0 && pa >= 0 && pa + 4 <= memory.size ? decode(readWord, eip) : null;
+    const text = decoded ? formatInstruction(decoded, symbolize) : '(does not decode)';
+    const where = symbolize(eip) ?? '';
     this.lines.push(
-      `${String(cpu.cycles).padStart(12)} t${cpu.id} ${level} ${eip.toString(16).padStart(8, '0')} ${where.padEnd(24)} ${text}`,
+      `${String(cpu.cycles).padStart(12)} t${cpu.id} L${level} ${eip.toString(16).padStart(8, '0')} ${where.padEnd(24)} ${text}`,
     );
     if (this.lines.length >= FLUSH_LINES) this.flush();
   }

@@ -166,6 +166,14 @@ export class Cpu {
     return true;
   }
 
+  /** The physical address of `address` as this thread sees it now (through
+   * its guest's EPT in non-root operation), or -1 if it is not mapped.
+   * Changes nothing: for tools such as traces. */
+  physicalAddress(address: number, fetch = true): number {
+    if (!this.translating) return address >>> 0;
+    return this.vmx.ept.translate(address >>> 0, fetch ? ACCESS_FETCH : ACCESS_READ);
+  }
+
   /** The level running now. */
   get currentLevel(): number {
     return this.level;

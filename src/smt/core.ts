@@ -152,8 +152,18 @@ export class Core {
     const limit = Math.min(deviceDeadline, second === Infinity ? Infinity : second + QUANTUM);
     const start = thread.cycles;
     this.running = thread;
-    if (step) step(thread);
-    const stop = thread.run(step ? 1 : maxInstructions, limit);
+    let stop: number;
+    if (step) {
+      // Deliver what is pending first (an interrupt, a guest's exit), so
+      // that the hook sees the instruction that really executes next.
+      stop = thread.run(0, limit);
+      if (stop !== STOP_TRIPLE_FAULT && thread.state === STATE_RUNNING) {
+        step(thread);
+        stop = thread.run(1, limit);
+      }
+    } else {
+      stop = thread.run(maxInstructions, limit);
+    }
     this.running = null;
     if (active >= 2) {
       // Every cycle of the slice was shared with the other running threads.
