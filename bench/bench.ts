@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { assembleFile } from '../src/asm/index.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
 import { Machine } from '../src/machine/machine.ts';
+import { assembleGuest, buildMachine } from '../src/machine/scenario.ts';
 
 const LOOPS = ['alu', 'loadstore', 'callret'];
 const RUNS = 5;
@@ -44,14 +45,9 @@ for (const name of LOOPS) {
 // the round trip from the trap until the guest runs again.
 
 const CPUID_ITERATIONS = 1000;
-const HYPERVISORS = ['guests/l0/l0.s', 'guests/l1/l1.s'];
-
 function runCpuid(depth: number, shadowing: boolean, iterations: number): Machine {
-  const include = { includePaths: [join(PROJECT_ROOT, 'guests/include')] };
-  const workload = assembleFile(join(PROJECT_ROOT, 'guests/workloads/cpuid.s'), include);
-  const stack = [...HYPERVISORS.slice(0, depth).map((path) => assembleFile(join(PROJECT_ROOT, path), include)), workload];
-  const machine = new Machine({ ramSize: depth > 0 ? 32 << 20 : 1 << 20 });
-  machine.loadProgram(stack[0], stack.slice(1), { depth, shadowing, iterations });
+  const workload = assembleGuest(join(PROJECT_ROOT, 'guests/workloads/cpuid.s'));
+  const machine = buildMachine({ workload, depth, shadowing, iterations });
   const result = machine.run();
   if (result.status !== 'exited') throw new Error(`cpuid at depth ${depth}: ${result.reason}`);
   return machine;

@@ -6,7 +6,8 @@ import { symbolizer, writeImage } from '../asm/index.ts';
 import { disassemble } from '../isa/disasm.ts';
 import { parse } from './args.ts';
 import { InputError, UsageError } from './errors.ts';
-import { assemble, loadProgram } from './load.ts';
+import { assembleGuest } from '../machine/scenario.ts';
+import { loadProgram } from './load.ts';
 
 export function asmCommand(args: string[], log: Logger): number {
   const { values, positionals } = parse('asm', args, {
@@ -15,7 +16,7 @@ export function asmCommand(args: string[], log: Logger): number {
   });
   const output = values.output as string | undefined;
   if (positionals.length !== 1 || !output) throw new UsageError('usage: smtnest asm <file.s> -o <image>');
-  const program = assemble(positionals[0]);
+  const program = assembleGuest(positionals[0]);
   try {
     writeFileSync(output, writeImage(program));
   } catch (error) {

@@ -3,9 +3,9 @@
 // whether the console output matches the bare run.
 
 import type { Program } from '../asm/index.ts';
-import { Machine } from '../machine/machine.ts';
-import { assemble, bundledProgramPath, bundledPrograms, hypervisorsFor } from './load.ts';
-import { DEFAULT_MAX_INSTRUCTIONS, NESTED_RAM_SIZE } from './run.ts';
+import { assembleGuest, buildMachine, hypervisorsFor } from '../machine/scenario.ts';
+import { bundledProgramPath, bundledPrograms } from './load.ts';
+import { DEFAULT_MAX_INSTRUCTIONS } from './run.ts';
 
 /** Runs shown: bare metal, under L0, under L1 under L0 without and with VMCS shadowing. */
 const RUNS: readonly { depth: number; shadowing: boolean }[] = [
@@ -25,9 +25,7 @@ interface Outcome {
 }
 
 function runAt(depth: number, shadowing: boolean, workload: Program, hypervisors: Program[]): Outcome {
-  const stack = [...hypervisors.slice(0, depth), workload];
-  const machine = new Machine({ ramSize: depth > 0 ? NESTED_RAM_SIZE : undefined });
-  machine.loadProgram(stack[0], stack.slice(1), { depth, shadowing });
+  const machine = buildMachine({ workload, depth, shadowing }, hypervisors);
   const result = machine.run({ maxInstructions: DEFAULT_MAX_INSTRUCTIONS });
   return {
     status: result.status === 'exited' ? `exit ${result.exitCode}` : result.status,
@@ -53,7 +51,7 @@ export function demoCommand(): number {
   const rows: string[][] = [['program', 'depth', 'shadowing', 'status', 'instructions', 'cycles', 'exits', 'console']];
   let failures = 0;
   for (const name of bundledPrograms()) {
-    const workload = assemble(bundledProgramPath(name)!);
+    const workload = assembleGuest(bundledProgramPath(name)!);
     let bare = '';
     for (const { depth, shadowing } of RUNS) {
       const outcome = runAt(depth, shadowing, workload, hypervisors);

@@ -3,25 +3,16 @@
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { assembleFile, readImage, type Program } from '../asm/index.ts';
+import { readImage, type Program } from '../asm/index.ts';
+import { assembleGuest } from '../machine/scenario.ts';
 import { PROJECT_ROOT } from '../paths.ts';
 import { applyOverrides, defaultCosts, type CostModel } from '../machine/cost-model.ts';
 import { InputError } from './errors.ts';
 
-export const INCLUDE_DIR = join(PROJECT_ROOT, 'guests/include');
 /** Folders searched, in order, for a program given by name. */
 export const PROGRAM_DIRS = [join(PROJECT_ROOT, 'guests/examples'), join(PROJECT_ROOT, 'guests/workloads')];
 
 const SOURCE_EXTENSIONS = new Set(['.s', '.asm']);
-
-/** The hypervisor images, outermost first: L0, then L1. */
-const HYPERVISORS = [join(PROJECT_ROOT, 'guests/l0/l0.s'), join(PROJECT_ROOT, 'guests/l1/l1.s')];
-export const MAX_DEPTH = HYPERVISORS.length;
-
-/** The hypervisors that run a workload at `depth`: L0 at depth 1, L0 and L1 at depth 2. */
-export function hypervisorsFor(depth: number): Program[] {
-  return HYPERVISORS.slice(0, depth).map((path) => assemble(path));
-}
 
 /** Cost-model parameters, with the overrides of a --cost file. */
 export function loadCosts(path: string | undefined): CostModel {
@@ -66,15 +57,12 @@ export function bundledProgramPath(name: string): string | undefined {
   return undefined;
 }
 
-export function assemble(path: string): Program {
-  return assembleFile(path, { includePaths: [INCLUDE_DIR] });
-}
 
 /** Loads `target` (throws InputError or AssemblyError with a clear message). */
 export function loadProgram(target: string): Program {
   if (SOURCE_EXTENSIONS.has(extname(target))) {
     if (!existsSync(target)) throw new InputError(`${target}: no such file`);
-    return assemble(target);
+    return assembleGuest(target);
   }
   if (existsSync(target)) {
     let bytes: Uint8Array;
@@ -86,7 +74,7 @@ export function loadProgram(target: string): Program {
     return readImage(bytes, target);
   }
   const bundled = !target.includes('/') ? bundledProgramPath(target) : undefined;
-  if (bundled) return assemble(bundled);
+  if (bundled) return assembleGuest(bundled);
   const known = bundledPrograms();
   throw new InputError(
     `${target}: no such file or bundled program${known.length ? ` (bundled: ${known.join(', ')})` : ''}`,

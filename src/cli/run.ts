@@ -7,15 +7,13 @@ import { Machine } from '../machine/machine.ts';
 import { runReport } from '../machine/stats.ts';
 import { byteSize, oneOf, parse, positiveInteger } from './args.ts';
 import { UsageError } from './errors.ts';
-import { hypervisorsFor, loadCosts, loadProgram } from './load.ts';
+import { buildMachine, hypervisorsFor } from '../machine/scenario.ts';
+import { loadCosts, loadProgram } from './load.ts';
 import { TraceWriter } from './trace.ts';
 
 export const RUN_USAGE = `usage: smtnest run <file.s|image|program> [--depth 0|1|2] [--mode baseline] [--shadow on|off]
                    [--json] [--max-instructions N] [--max-cycles N] [--ram SIZE] [--trace FILE]
                    [--cost FILE] [--iterations N]`;
-
-/** RAM when hypervisors share the machine with the workload. */
-export const NESTED_RAM_SIZE = 32 * 1024 * 1024;
 
 /** Default instruction budget: about ten seconds of guest time on a slow host. */
 export const DEFAULT_MAX_INSTRUCTIONS = 2_000_000_000;
@@ -59,24 +57,22 @@ export function runCommand(args: string[], log: Logger): number {
   const json = values.json === true;
 
   const workload = loadProgram(positionals[0]);
-  const stack = [...hypervisorsFor(depth), workload];
-  const program = stack[0];
+  const hypervisors = hypervisorsFor(depth);
   log.info({ depth, bytes: workload.bytes.length, origin: workload.origin, entry: workload.entry }, 'program loaded');
   const stdout = new LineBufferedStdout();
   let machine: Machine;
   try {
-    machine = new Machine({
-      ramSize: ramSize ?? (depth > 0 ? NESTED_RAM_SIZE : undefined),
-      consoleSink: json ? undefined : stdout.write,
-      costs,
-    });
-    machine.loadProgram(program, stack.slice(1), { depth, iterations, shadowing });
+    machine = buildMachine(
+      { workload, depth, shadowing, iterations, costs, ramSize, consoleSink: json ? undefined : stdout.write },
+      hypervisors,
+    );
   } catch (error) {
     if (error instanceof RangeError) throw new UsageError(error.message);
     throw error;
   }
   const tracePath = values.trace as string | undefined;
-  const trace = tracePath ? new TraceWriter(tracePath, machine.memory, stack.map((image) => symbolizer(image))) : undefined;
+  const images = [...hypervisors, workload];
+  const trace = tracePath ? new TraceWriter(tracePath, machine.memory, images.map((image) => symbolizer(image))) : undefined;
   const result = machine.run({
     maxInstructions: maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS,
     maxCycles,

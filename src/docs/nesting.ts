@@ -2,29 +2,20 @@
 // generated into docs/nesting.md from the transition events of a run of the
 // cpuid workload, so that every number in that account is a measurement.
 
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assembleSource } from '../asm/index.ts';
-import { Machine } from '../machine/machine.ts';
+import { assembleGuest, buildMachine } from '../machine/scenario.ts';
 import { PROJECT_ROOT } from '../paths.ts';
 import { EXIT, EXIT_REASON_NAMES } from '../vmx/exit-reasons.ts';
 import type { TransitionEvent } from '../vmx/exit-stats.ts';
 
-const INCLUDE = { includePaths: [join(PROJECT_ROOT, 'guests/include')] };
-const STACK = ['guests/l0/l0.s', 'guests/l1/l1.s', 'guests/workloads/cpuid.s'];
 /** The account follows the second CPUID: the first one's path includes one-time work. */
 const ITERATIONS = 3;
 const FOLLOWED = 1;
 
-function assemblePath(path: string) {
-  return assembleSource(readFileSync(join(PROJECT_ROOT, path), 'utf8'), join(PROJECT_ROOT, path), INCLUDE);
-}
-
 /** The transitions from the trap of one L2 CPUID until L2 runs again. */
 export function oneNestedCpuid(shadowing: boolean): TransitionEvent[] {
-  const [l0, l1, workload] = STACK.map(assemblePath);
-  const machine = new Machine({ ramSize: 32 << 20 });
-  machine.loadProgram(l0, [l1, workload], { depth: 2, shadowing, iterations: ITERATIONS });
+  const workload = assembleGuest(join(PROJECT_ROOT, 'guests/workloads/cpuid.s'));
+  const machine = buildMachine({ workload, depth: 2, shadowing, iterations: ITERATIONS });
   const events: TransitionEvent[] = [];
   machine.exits.listener = (event) => events.push(event);
   const result = machine.run({ maxInstructions: 100_000_000 });

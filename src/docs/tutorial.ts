@@ -4,9 +4,10 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assembleSource, type Program } from '../asm/index.ts';
+import { assembleSource } from '../asm/index.ts';
 import { PROJECT_ROOT } from '../paths.ts';
-import { Machine } from '../machine/machine.ts';
+import type { Machine } from '../machine/machine.ts';
+import { buildMachine, INCLUDE_DIR } from '../machine/scenario.ts';
 
 export const TUTORIAL_PATH = 'docs/writing-guests.md';
 export const TUTORIAL_ROUNDS = 100;
@@ -18,9 +19,6 @@ export const TUTORIAL_RUNS: readonly { depth: number; shadowing: boolean }[] = [
   { depth: 2, shadowing: true },
 ];
 
-const INCLUDE = { includePaths: [join(PROJECT_ROOT, 'guests/include')] };
-const HYPERVISORS = ['guests/l0/l0.s', 'guests/l1/l1.s'];
-
 /** The program between the tutorial markers. */
 export function tutorialSource(): string {
   const text = readFileSync(join(PROJECT_ROOT, TUTORIAL_PATH), 'utf8');
@@ -30,13 +28,8 @@ export function tutorialSource(): string {
 }
 
 export function runTutorial(depth: number, shadowing: boolean): Machine {
-  const workload = assembleSource(tutorialSource(), 'ping.s', INCLUDE);
-  const hypervisors: Program[] = HYPERVISORS.slice(0, depth).map((path) =>
-    assembleSource(readFileSync(join(PROJECT_ROOT, path), 'utf8'), join(PROJECT_ROOT, path), INCLUDE),
-  );
-  const stack = [...hypervisors, workload];
-  const machine = new Machine({ ramSize: depth > 0 ? 32 << 20 : 1 << 20 });
-  machine.loadProgram(stack[0], stack.slice(1), { depth, shadowing, iterations: TUTORIAL_ROUNDS });
+  const workload = assembleSource(tutorialSource(), 'ping.s', { includePaths: [INCLUDE_DIR] });
+  const machine = buildMachine({ workload, depth, shadowing, iterations: TUTORIAL_ROUNDS });
   const result = machine.run({ maxInstructions: 200_000_000 });
   if (result.status !== 'exited' || result.exitCode !== 0) {
     throw new Error(`the tutorial program at depth ${depth}: ${result.reason}`);
