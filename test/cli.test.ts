@@ -138,6 +138,22 @@ describe('smtnest run under the hypervisor', () => {
   });
 });
 
+describe('smtnest compare', () => {
+  it('gives the same table as text, JSON and CSV', () => {
+    const json = JSON.parse(smtnest('compare', 'cpuid', '--iterations', '10', '--json').stdout);
+    expect(json.depth).toBe(2);
+    const labels = json.configurations.map((c: { mode: string; shadowing: boolean }) => `${c.mode}/${c.shadowing}`);
+    expect(labels).toContain('baseline/false');
+    expect(labels).toContain('baseline/true');
+    const cpuid = json.rows.find((r: { from: string; to: string; reason: string }) => r.from === 'L2' && r.to === 'L1' && r.reason === 'CPUID');
+    expect(cpuid.count.every((n: number) => n === 10)).toBe(true);
+    const csv = smtnest('compare', 'cpuid', '--iterations', '10', '--csv').stdout.trim().split('\n');
+    expect(csv).toContain(`L2,L1,CPUID,10,baseline,false,10,${cpuid.cyclesPerExit[labels.indexOf('baseline/false')]}`);
+    const text = smtnest('compare', 'cpuid', '--iterations', '10').stdout;
+    expect(text).toMatch(/L2\s+L1\s+CPUID\s+10\s+\d+/);
+  });
+});
+
 describe('smtnest asm and disasm', () => {
   it('round-trips an image', () => {
     const image = join(dir, 'hi.img');

@@ -3,6 +3,7 @@
 
 import { AssemblyError, formatDiagnostic } from '../asm/index.ts';
 import { asmCommand, disasmCommand } from './asm.ts';
+import { COMPARE_USAGE, compareCommand } from './compare.ts';
 import { demoCommand } from './demo.ts';
 import { InputError, UsageError } from './errors.ts';
 import { createLogger } from './log.ts';
@@ -11,6 +12,7 @@ import { RUN_USAGE, runCommand } from './run.ts';
 const USAGE = `smtnest: an x86-like machine with VMX and SMT, for measuring nested virtualization
 
 ${RUN_USAGE}
+       ${COMPARE_USAGE}
        smtnest asm <file.s> -o <image>
        smtnest disasm <image|file.s>
        smtnest demo                     (what npm start runs)
@@ -30,6 +32,8 @@ export function main(argv: string[]): number {
     switch (command) {
       case 'run':
         return runCommand(args, log);
+      case 'compare':
+        return compareCommand(args);
       case 'asm':
         return asmCommand(args, log);
       case 'disasm':
@@ -43,7 +47,7 @@ export function main(argv: string[]): number {
         console.log(USAGE);
         return command === undefined ? 1 : 0;
       default:
-        throw new UsageError(`unknown command '${command}' (commands: run, asm, disasm, demo)`);
+        throw new UsageError(`unknown command '${command}' (commands: run, compare, asm, disasm, demo)`);
     }
   } catch (error) {
     if (error instanceof AssemblyError) {

@@ -7,11 +7,11 @@ import { Machine } from '../machine/machine.ts';
 import { runReport } from '../machine/stats.ts';
 import { byteSize, oneOf, parse, positiveInteger } from './args.ts';
 import { UsageError } from './errors.ts';
-import { buildMachine, hypervisorsFor } from '../machine/scenario.ts';
+import { buildMachine, hypervisorsFor, IMPLEMENTED_MODES } from '../machine/scenario.ts';
 import { loadCosts, loadProgram } from './load.ts';
 import { TraceWriter } from './trace.ts';
 
-export const RUN_USAGE = `usage: smtnest run <file.s|image|program> [--depth 0|1|2] [--mode baseline] [--shadow on|off]
+export const RUN_USAGE = `usage: smtnest run <file.s|image|program> [--depth 0|1|2] [--mode ${IMPLEMENTED_MODES.join('|')}] [--shadow on|off]
                    [--json] [--max-instructions N] [--max-cycles N] [--ram SIZE] [--trace FILE]
                    [--cost FILE] [--iterations N]`;
 
@@ -47,7 +47,7 @@ export function runCommand(args: string[], log: Logger): number {
   });
   if (positionals.length !== 1) throw new UsageError(RUN_USAGE);
   const depth = Number(oneOf('depth', values.depth as string | undefined, ['0', '1', '2'], '0'));
-  oneOf('mode', values.mode as string | undefined, ['baseline'], 'baseline');
+  const mode = oneOf('mode', values.mode as string | undefined, IMPLEMENTED_MODES, 'baseline');
   const shadowing = oneOf('shadow', values.shadow as string | undefined, ['on', 'off'], 'off') === 'on';
   const iterations = positiveInteger('iterations', values.iterations as string | undefined);
   const costs = loadCosts(values.cost as string | undefined);
@@ -63,7 +63,7 @@ export function runCommand(args: string[], log: Logger): number {
   let machine: Machine;
   try {
     machine = buildMachine(
-      { workload, depth, shadowing, iterations, costs, ramSize, consoleSink: json ? undefined : stdout.write },
+      { workload, depth, mode, shadowing, iterations, costs, ramSize, consoleSink: json ? undefined : stdout.write },
       hypervisors,
     );
   } catch (error) {

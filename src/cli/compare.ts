@@ -1,0 +1,145 @@
+// smtnest compare <workload> [--depth N] [--json|--csv]: the workload in
+// every mode the hypervisor images implement, with and without VMCS
+// shadowing, as one table: exits per reason, cycles per exit round trip,
+// total cycles and the speed-up over baseline.
+
+import { writeSync } from 'node:fs';
+import type { Mode } from '../machine/bootinfo.ts';
+import { buildMachine, hypervisorsFor, IMPLEMENTED_MODES, MAX_DEPTH } from '../machine/scenario.ts';
+import type { ExitRow } from '../vmx/exit-stats.ts';
+import { oneOf, parse, positiveInteger } from './args.ts';
+import { UsageError } from './errors.ts';
+import { loadCosts, loadProgram } from './load.ts';
+import { DEFAULT_MAX_INSTRUCTIONS } from './run.ts';
+
+export const COMPARE_USAGE = 'usage: smtnest compare <workload> [--depth 1|2] [--iterations N] [--cost FILE] [--json|--csv]';
+
+interface Configuration {
+  mode: Mode;
+  shadowing: boolean;
+  status: string;
+  exitCode: number;
+  cycles: number;
+  instructions: number;
+  /** Baseline's cycles with the same shadowing over this configuration's. */
+  speedup: number;
+  exits: ExitRow[];
+}
+
+interface Comparison {
+  workload: string;
+  depth: number;
+  /** Modes the hypervisor images do not implement yet, so not in the table. */
+  missingModes: Mode[];
+  configurations: Configuration[];
+  /** One row per exit kind: its count and cycles per round trip in each configuration, in order. */
+  rows: { from: string; to: string; reason: string; code: number; count: number[]; cyclesPerExit: (number | null)[] }[];
+}
+
+function compare(target: string, depth: number, iterations: number | undefined, costPath: string | undefined): Comparison {
+  const workload = loadProgram(target);
+  const hypervisors = hypervisorsFor(depth);
+  const costs = loadCosts(costPath);
+  const configurations: Configuration[] = [];
+  for (const mode of IMPLEMENTED_MODES) {
+    for (const shadowing of [false, true]) {
+      const machine = buildMachine({ workload, depth, mode, shadowing, iterations, costs }, hypervisors);
+      const result = machine.run({ maxInstructions: DEFAULT_MAX_INSTRUCTIONS });
+      const stats = machine.stats();
+      configurations.push({
+        mode,
+        shadowing,
+        status: result.status,
+        exitCode: result.exitCode,
+        cycles: stats.cycles,
+        instructions: stats.instructions,
+        speedup: 1,
+        exits: stats.exits,
+      });
+    }
+  }
+  for (const c of configurations) {
+    const base = configurations.find((b) => b.mode === 'baseline' && b.shadowing === c.shadowing)!;
+    c.speedup = Math.round((base.cycles / c.cycles) * 100) / 100;
+  }
+  const keys = new Map<string, { from: string; to: string; reason: string; code: number }>();
+  for (const c of configurations) for (const r of c.exits) keys.set(`${r.from}>${r.to}:${r.code}`, r);
+  const rows = [...keys.values()]
+    .sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to) || a.code - b.code)
+    .map(({ from, to, reason, code }) => {
+      const found = configurations.map((c) => c.exits.find((r) => r.from === from && r.to === to && r.code === code));
+      return {
+        from,
+        to,
+        reason,
+        code,
+        count: found.map((r) => r?.count ?? 0),
+        cyclesPerExit: found.map((r) => (r && r.count > 0 ? Math.round(r.cycles / r.count) : null)),
+      };
+    });
+  const missingModes = (['baseline', 'sw', 'hw'] as Mode[]).filter((m) => !IMPLEMENTED_MODES.includes(m));
+  return { workload: target, depth, missingModes, configurations, rows };
+}
+
+const label = (c: Configuration) => `${c.mode}${c.shadowing ? '+shadow' : ''}`;
+
+function text(result: Comparison): string {
+  const cols = result.configurations;
+  const header = ['from', 'to', 'reason', ...cols.flatMap((c) => [`${label(c)} n`, 'cyc/exit'])];
+  const body = result.rows.map((r) => [
+    r.from,
+    r.to,
+    r.reason,
+    ...r.count.flatMap((n, i) => [String(n), r.cyclesPerExit[i] === null ? '-' : String(r.cyclesPerExit[i])]),
+  ]);
+  const summary = [
+    ['', '', 'total cycles', ...cols.flatMap((c) => [String(c.cycles), ''])],
+    ['', '', 'speed-up', ...cols.flatMap((c) => [`${c.speedup.toFixed(2)}x`, ''])],
+    ['', '', 'status', ...cols.flatMap((c) => [c.status === 'exited' ? `exit ${c.exitCode}` : c.status, ''])],
+  ];
+  const rows = [header, ...body, ...summary];
+  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const lines = rows.map((r) => r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd());
+  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  lines.splice(2 + body.length, 0, '');
+  const notes = [
+    `${result.workload} at depth ${result.depth}: VM exits per reason (n) and cycles from each trap until the trapping level ran again (cyc/exit).`,
+    'speed-up: baseline cycles with the same shadowing over this configuration\'s.',
+  ];
+  if (result.missingModes.length) notes.push(`Not in the table: ${result.missingModes.join(', ')} (the hypervisor images do not implement it yet).`);
+  return [...notes, '', ...lines].join('\n');
+}
+
+function csv(result: Comparison): string {
+  const lines = ['from,to,reason,code,mode,shadowing,count,cycles_per_exit'];
+  for (const r of result.rows) {
+    result.configurations.forEach((c, i) => {
+      lines.push([r.from, r.to, r.reason, r.code, c.mode, c.shadowing, r.count[i], r.cyclesPerExit[i] ?? ''].join(','));
+    });
+  }
+  for (const c of result.configurations) {
+    lines.push(['', '', 'TOTAL_CYCLES', '', c.mode, c.shadowing, '', c.cycles].join(','));
+    lines.push(['', '', 'SPEEDUP', '', c.mode, c.shadowing, '', c.speedup].join(','));
+  }
+  return lines.join('\n');
+}
+
+export function compareCommand(args: string[]): number {
+  const { values, positionals } = parse('compare', args, {
+    depth: { type: 'string' },
+    iterations: { type: 'string' },
+    cost: { type: 'string' },
+    json: { type: 'boolean' },
+    csv: { type: 'boolean' },
+    'log-level': { type: 'string' },
+  });
+  if (positionals.length !== 1) throw new UsageError(COMPARE_USAGE);
+  if (values.json && values.csv) throw new UsageError('compare: --json and --csv exclude each other');
+  const depths = Array.from({ length: MAX_DEPTH }, (_, i) => String(i + 1));
+  const depth = Number(oneOf('depth', values.depth as string | undefined, depths, String(MAX_DEPTH)));
+  const iterations = positiveInteger('iterations', values.iterations as string | undefined);
+  const result = compare(positionals[0], depth, iterations, values.cost as string | undefined);
+  const output = values.json ? JSON.stringify(result, null, 2) : values.csv ? csv(result) : text(result);
+  writeSync(1, output + '\n');
+  return result.configurations.every((c) => c.status === 'exited' && c.exitCode === result.configurations[0].exitCode) ? 0 : 1;
+}
