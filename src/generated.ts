@@ -8,7 +8,7 @@ import { isaReference } from './isa/reference.ts';
 import { portsInclude, portTable } from './devices/reference.ts';
 import { bootinfoInclude, bootinfoTable, costTable } from './machine/reference.ts';
 import { tutorialExitTable } from './docs/tutorial.ts';
-import { nestedCpuidSteps } from './docs/nesting.ts';
+import { NESTED_CPUID, NESTED_IO, trapSteps } from './docs/nesting.ts';
 import { PROJECT_ROOT } from './paths.ts';
 import { constantTables, exitReasonsInclude, exitReasonTable, fieldTable, vmcs12Include, vmcsInclude, vmxInclude } from './vmx/reference.ts';
 
@@ -36,8 +36,26 @@ export const GENERATED: GeneratedFile[] = [
   { path: 'docs/boot.md', region: 'layout', render: bootinfoTable },
   { path: 'docs/cost-model.md', region: 'parameters', render: costTable },
   { path: 'docs/writing-guests.md', region: 'tutorial-exits', render: tutorialExitTable },
-  { path: 'docs/nesting.md', region: 'cpuid-steps-off', render: () => nestedCpuidSteps(false) },
-  { path: 'docs/nesting.md', region: 'cpuid-steps-on', render: () => nestedCpuidSteps(true) },
+  {
+    path: 'docs/nesting.md',
+    region: 'cpuid-steps-off',
+    render: () => trapSteps({ ...NESTED_CPUID, mode: 'baseline', shadowing: false }),
+  },
+  {
+    path: 'docs/modes.md',
+    region: 'modes-cpuid-baseline',
+    render: () => trapSteps({ ...NESTED_CPUID, mode: 'baseline', shadowing: false }),
+  },
+  {
+    path: 'docs/modes.md',
+    region: 'modes-io-baseline',
+    render: () => trapSteps({ ...NESTED_IO, mode: 'baseline', shadowing: false }),
+  },
+  {
+    path: 'docs/nesting.md',
+    region: 'cpuid-steps-on',
+    render: () => trapSteps({ ...NESTED_CPUID, mode: 'baseline', shadowing: true }),
+  },
 ];
 
 /** What the file should contain, given what it contains now. */

@@ -1,29 +1,54 @@
-// The life of one L2 CPUID at depth 2, step by step, as a run measures it:
-// generated into docs/nesting.md from the transition events of a run of the
-// cpuid workload, so that every number in that account is a measurement.
+// The life of one trap, step by step, as a run measures it: every hardware
+// transition and every exit a hypervisor forwarded, from the trap of one L2
+// instruction until L2 runs again. Generated into docs/nesting.md and
+// docs/modes.md from the transition events of a run, so that every number
+// in those accounts is a measurement.
 
 import { join } from 'node:path';
+import type { Mode } from '../machine/bootinfo.ts';
 import { assembleGuest, buildMachine } from '../machine/scenario.ts';
 import { PROJECT_ROOT } from '../paths.ts';
 import { EXIT, EXIT_REASON_NAMES } from '../vmx/exit-reasons.ts';
 import type { TransitionEvent } from '../vmx/exit-stats.ts';
 
-/** The account follows the second CPUID: the first one's path includes one-time work. */
-const ITERATIONS = 3;
-const FOLLOWED = 1;
+export interface TrapQuery {
+  /** A guest program, relative to the project. */
+  workload: string;
+  mode: Mode;
+  shadowing: boolean;
+  /** The exit reason followed, and which of its L2 traps (0 = the first). */
+  reason: number;
+  nth: number;
+  iterations?: number;
+}
 
-/** The transitions from the trap of one L2 CPUID until L2 runs again. */
-export function oneNestedCpuid(shadowing: boolean): TransitionEvent[] {
-  const workload = assembleGuest(join(PROJECT_ROOT, 'guests/workloads/cpuid.s'));
-  const machine = buildMachine({ workload, depth: 2, shadowing, iterations: ITERATIONS });
+/** One L2 CPUID of the cpuid workload: the second, so that one-time work is out of the way. */
+export const NESTED_CPUID: Omit<TrapQuery, 'mode' | 'shadowing'> = {
+  workload: 'guests/workloads/cpuid.s',
+  reason: EXIT.CPUID,
+  nth: 1,
+  iterations: 3,
+};
+
+/** One L2 port write: the second character hello.s prints. */
+export const NESTED_IO: Omit<TrapQuery, 'mode' | 'shadowing'> = {
+  workload: 'guests/examples/hello.s',
+  reason: EXIT.IO_INSTRUCTION,
+  nth: 1,
+};
+
+/** The transitions from the trap until L2 runs again. */
+export function oneTrap(query: TrapQuery): TransitionEvent[] {
+  const workload = assembleGuest(join(PROJECT_ROOT, query.workload));
+  const machine = buildMachine({ workload, depth: 2, mode: query.mode, shadowing: query.shadowing, iterations: query.iterations });
   const events: TransitionEvent[] = [];
   machine.exits.listener = (event) => events.push(event);
   const result = machine.run({ maxInstructions: 100_000_000 });
-  if (result.status !== 'exited' || result.exitCode !== 0) throw new Error(`cpuid at depth 2: ${result.reason}`);
+  if (result.status !== 'exited' || result.exitCode !== 0) throw new Error(`${query.workload} at depth 2: ${result.reason}`);
   const traps = events
     .map((e, i) => ({ e, i }))
-    .filter(({ e }) => e.kind === 'exit' && e.from === 2 && e.code === EXIT.CPUID);
-  const start = traps[FOLLOWED].i;
+    .filter(({ e }) => e.kind === 'exit' && e.from === 2 && e.code === query.reason);
+  const start = traps[query.nth].i;
   const end = events.findIndex((e, i) => i > start && e.kind === 'entry' && e.to === 2);
   return events.slice(start, end + 1);
 }
@@ -35,24 +60,26 @@ function describe(e: TransitionEvent): string {
   return `L${e.from} enters L${e.to}`;
 }
 
-export function nestedCpuidSteps(shadowing: boolean): string {
-  const events = oneNestedCpuid(shadowing);
+/** The steps of one trap as a table, with the hardware thread of each. */
+export function trapSteps(query: TrapQuery): string {
+  const events = oneTrap(query);
   const first = events[0];
   const out = [
-    '| step | cycle | event | cycles since the previous step | instructions since |',
-    '|---|---|---|---|---|',
+    '| step | cycle | thread | event | cycles since the previous step | instructions since |',
+    '|---|---|---|---|---|---|',
   ];
   events.forEach((e, i) => {
     const previous = events[i - 1] ?? e;
+    const sameThread = previous.thread === e.thread;
     out.push(
-      `| ${i + 1} | +${e.cycle - first.cycle} | ${describe(e)} | ${e.cycle - previous.cycle} | ${e.instructions - previous.instructions} |`,
+      `| ${i + 1} | +${e.cycle - first.cycle} | t${e.thread} | ${describe(e)} | ${e.cycle - previous.cycle} | ${sameThread ? e.instructions - previous.instructions : '-'} |`,
     );
   });
   const last = events[events.length - 1];
   const traps = events.filter((e) => e.kind === 'exit').length;
   out.push('');
   out.push(
-    `One L2 CPUID: ${traps} hardware exits, ${events.length} steps, ${last.cycle - first.cycle} cycles from the trap until L2 runs again.`,
+    `${traps} hardware exits, ${events.length} steps, ${last.cycle - first.cycle} cycles from the trap until L2 runs again.`,
   );
   return out.join('\n');
 }
