@@ -1,0 +1,84 @@
+// VM entry with random VMCS contents, and guests of random bytes: whatever a
+// hypervisor writes, the emulator answers with VMX semantics (a VMfail, a
+// failed entry, an exit, a guest event), never with a crash.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { join } from 'node:path';
+import { assembleSource } from '../src/asm/index.ts';
+import { Machine } from '../src/machine/machine.ts';
+import { PROJECT_ROOT } from '../src/paths.ts';
+import { VMCS_FIELDS } from '../src/vmx/fields.ts';
+
+const ENDINGS = ['exited', 'halted', 'triple-fault', 'budget'];
+
+/** A hypervisor that writes `values` into every field (then, if
+ * `plausible`, a guest and host state that passes the entry checks), and
+ * vmlaunches a guest of random words, handling each exit by resuming. */
+function program(values: number[], guest: number[], plausible: boolean): string {
+  const writes = VMCS_FIELDS.map(
+    (f, i) => `    mov r14, 0x${f.encoding.toString(16)}\n    mov r15, 0x${(values[i] >>> 0).toString(16)}\n    vmwrite r14, r15`,
+  ).join('\n');
+  return `
+%include "vmx.inc"
+_start:
+    mov eax, VMCS_REVISION_ID
+    mov [vmxon_region], eax
+    mov [vmcs], eax
+    vmxon [vmxon_ptr]
+    vmptrld [vmcs_ptr]
+${writes}
+${
+  plausible
+    ? `%macro vmw 2
+    mov r14, %1
+    mov r15, %2
+    vmwrite r14, r15
+%endmacro
+    vmw 0x681e, guest
+    vmw 0x681c, 0x80000
+    vmw 0x6820, 2
+    vmw 0x6c16, on_exit
+    vmw 0x6c14, 0x90000
+    vmw 0x2800, -1
+    vmw 0x2801, -1`
+    : ''
+}
+    vmlaunch
+on_exit:
+    vmresume
+    hlt
+align 4096
+vmxon_region: times 1024 dd 0
+vmcs: times 1024 dd 0
+vmxon_ptr: dd vmxon_region
+vmcs_ptr: dd vmcs
+guest:
+    dd ${guest.map((w) => `0x${(w >>> 0).toString(16)}`).join(', ')}
+`;
+}
+
+describe('VMX under random inputs', () => {
+  it('never crashes the emulator', () => {
+    const field = fc.oneof(
+      fc.integer({ min: 0, max: 0xffffffff }),
+      fc.constantFrom(0, 1, 2, -1, 0x2000, 0x3000, 0x5000, 0x6000, 0x80000000 | 0),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(field, { minLength: VMCS_FIELDS.length, maxLength: VMCS_FIELDS.length }),
+        fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 1, maxLength: 32 }),
+        fc.boolean(),
+        (values, guest, plausible) => {
+          const image = assembleSource(program(values, guest, plausible), 'fuzz.s', {
+            includePaths: [join(PROJECT_ROOT, 'guests/include')],
+          });
+          const machine = new Machine({ ramSize: 1 << 20 });
+          machine.loadProgram(image);
+          const result = machine.run({ maxInstructions: 2000 });
+          expect(ENDINGS).toContain(result.status);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
