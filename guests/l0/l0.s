@@ -112,6 +112,9 @@ _start:
     call l0_setup_vmcs
     call l0_setup_vcpu
     call nested_vmx_setup
+    mov eax, [l0_bootinfo]
+    cmp dword [eax + BOOTINFO_MODE], MODE_HW
+    je l0_hw_setup              ; hw mode: hw.inc
     jmp l0_launch
 
 ; l0_check_bootinfo: the block the machine gave L0 is one it understands,
@@ -262,6 +265,7 @@ l0_launch:
 %include "memory.inc"
 %include "exits.inc"
 %include "nested.inc"
+%include "hw.inc"
 
 ; ---- read-only data ----------------------------------------------------------
 
@@ -296,6 +300,10 @@ hv_host_idt:
     times 256 dd 0
 l0_exit_handlers:
     times EXIT_REASON_COUNT dd 0
+l0_exit_handlers_hw:            ; hw mode's (hw.inc)
+    times EXIT_REASON_COUNT dd 0
+l0_hw_mode:                     ; 1: boot-info MODE is MODE_HW (hw.inc)
+    dd 0
 l0_bootinfo:                    ; L0's own boot-info block (host-physical)
     dd 0
 l0_ept_directory:               ; host-physical, page-aligned

@@ -1,6 +1,6 @@
 // smtnest run <file.s|image|program> [options]
 
-import { writeSync } from 'node:fs';
+import { writeFileSync, writeSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { symbolizer } from '../asm/index.ts';
 import { Machine } from '../machine/machine.ts';
@@ -10,10 +10,33 @@ import { UsageError } from './errors.ts';
 import { buildMachine, hypervisorsFor, IMPLEMENTED_MODES } from '../machine/scenario.ts';
 import { loadCosts, loadProgram } from './load.ts';
 import { TraceWriter } from './trace.ts';
+import { Timeline } from '../machine/timeline.ts';
+import { InputError } from './errors.ts';
+
+/** A cycle window A..B (either end may be left out). */
+function cycleWindow(text: string | undefined): { from: number; to: number } {
+  if (text === undefined) return { from: 0, to: Infinity };
+  const match = /^(\d*)\.\.(\d*)$/.exec(text.replace(/_/g, ''));
+  if (!match || (match[1] === '' && match[2] === '')) {
+    throw new UsageError(`--timeline-window: expected a cycle range such as 100000..200000, got '${text}'`);
+  }
+  const from = match[1] === '' ? 0 : Number(match[1]);
+  const to = match[2] === '' ? Infinity : Number(match[2]);
+  if (!(from < to)) throw new UsageError(`--timeline-window: the range '${text}' is empty`);
+  return { from, to };
+}
+
+function writeOutput(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (error) {
+    throw new InputError(`${path}: cannot write: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
 
 export const RUN_USAGE = `usage: smtnest run <file.s|image|program> [--depth 0|1|2] [--mode ${IMPLEMENTED_MODES.join('|')}] [--shadow on|off]
                    [--json] [--max-instructions N] [--max-cycles N] [--ram SIZE] [--trace FILE]
-                   [--cost FILE] [--iterations N]`;
+                   [--cost FILE] [--iterations N] [--timeline FILE [--timeline-window A..B]]`;
 
 /** Default instruction budget: about ten seconds of guest time on a slow host. */
 export const DEFAULT_MAX_INSTRUCTIONS = 2_000_000_000;
@@ -43,6 +66,8 @@ export function runCommand(args: string[], log: Logger): number {
     trace: { type: 'string' },
     cost: { type: 'string' },
     iterations: { type: 'string' },
+    timeline: { type: 'string' },
+    'timeline-window': { type: 'string' },
     'log-level': { type: 'string' },
   });
   if (positionals.length !== 1) throw new UsageError(RUN_USAGE);
@@ -71,6 +96,9 @@ export function runCommand(args: string[], log: Logger): number {
     throw error;
   }
   const tracePath = values.trace as string | undefined;
+  const timelinePath = values.timeline as string | undefined;
+  const timeline = timelinePath ? new Timeline(cycleWindow(values['timeline-window'] as string | undefined)) : undefined;
+  if (timeline) machine.exits.listener = timeline.record;
   const images = [...hypervisors, workload];
   const trace = tracePath ? new TraceWriter(tracePath, machine.memory, images.map((image) => symbolizer(image))) : undefined;
   const result = machine.run({
@@ -79,6 +107,7 @@ export function runCommand(args: string[], log: Logger): number {
     onInstruction: trace ? (cpu) => trace.record(cpu) : undefined,
   });
   trace?.close();
+  if (timeline) writeOutput(timelinePath!, timeline.finish(machine.threads.map((t) => t.cycles)));
   stdout.flush();
   log.info({ status: result.status, instructions: machine.cpu.instructions, cycles: machine.cpu.cycles }, 'run finished');
   if (json) {
