@@ -11,6 +11,7 @@ import { buildMachine, hypervisorsFor, IMPLEMENTED_MODES } from '../machine/scen
 import { loadCosts, loadProgram } from './load.ts';
 import { TraceWriter } from './trace.ts';
 import { Timeline } from '../machine/timeline.ts';
+import { gem5Stats } from '../machine/stats-text.ts';
 import { InputError } from './errors.ts';
 
 /** A cycle window A..B (either end may be left out). */
@@ -36,7 +37,7 @@ function writeOutput(path: string, text: string): void {
 
 export const RUN_USAGE = `usage: smtnest run <file.s|image|program> [--depth 0|1|2] [--mode ${IMPLEMENTED_MODES.join('|')}] [--shadow on|off]
                    [--json] [--max-instructions N] [--max-cycles N] [--ram SIZE] [--trace FILE]
-                   [--cost FILE] [--iterations N] [--timeline FILE [--timeline-window A..B]]`;
+                   [--cost FILE] [--iterations N] [--timeline FILE [--timeline-window A..B]] [--stats FILE]`;
 
 /** Default instruction budget: about ten seconds of guest time on a slow host. */
 export const DEFAULT_MAX_INSTRUCTIONS = 2_000_000_000;
@@ -67,6 +68,7 @@ export function runCommand(args: string[], log: Logger): number {
     cost: { type: 'string' },
     iterations: { type: 'string' },
     timeline: { type: 'string' },
+    stats: { type: 'string' },
     'timeline-window': { type: 'string' },
     'log-level': { type: 'string' },
   });
@@ -108,6 +110,8 @@ export function runCommand(args: string[], log: Logger): number {
   });
   trace?.close();
   if (timeline) writeOutput(timelinePath!, timeline.finish(machine.threads.map((t) => t.cycles)));
+  const statsPath = values.stats as string | undefined;
+  if (statsPath) writeOutput(statsPath, gem5Stats(runReport(machine, result)));
   stdout.flush();
   log.info({ status: result.status, instructions: machine.cpu.instructions, cycles: machine.cpu.cycles }, 'run finished');
   if (json) {

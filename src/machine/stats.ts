@@ -5,6 +5,7 @@
 import { INSTRUCTIONS } from '../isa/table.ts';
 import { VECTOR_NAMES } from '../cpu/cpu.ts';
 import type { ExitRow } from '../vmx/exit-stats.ts';
+import type { Cpu } from '../cpu/cpu.ts';
 import type { Machine, RunResult } from './machine.ts';
 
 export type { ExitRow };
@@ -61,33 +62,42 @@ function opcodeTable(count: (opcode: number) => number): Record<string, number> 
 }
 
 export function collectStats(machine: Machine): MachineStats {
-  const cpu = machine.cpu;
-  cpu.switchLevel(cpu.vmx.nonRoot ? cpu.guestLevel : cpu.hostLevel);
+  const threads = machine.threads;
+  for (const t of threads) t.switchLevel(t.currentLevel);
   const depth = machine.bootInfo?.depth ?? 0;
-  const levels: Record<string, LevelStats> = {};
+  const sum = (f: (t: Cpu) => number) => threads.reduce((n, t) => n + f(t), 0);
   let deepest = depth;
-  cpu.levelInstructions.forEach((n, level) => {
-    if (n > 0) deepest = Math.max(deepest, level);
-  });
+  for (const t of threads) {
+    t.levelInstructions.forEach((n, level) => {
+      if (n > 0) deepest = Math.max(deepest, level);
+    });
+  }
+  const levels: Record<string, LevelStats> = {};
   for (let level = 0; level <= deepest; level++) {
     levels[`L${level}`] = {
-      instructions: cpu.levelInstructions[level],
-      cycles: cpu.levelCycles[level],
-      opcodes: opcodeTable((op) => cpu.levelOpcodeCounts[level * 256 + op]),
+      instructions: sum((t) => t.levelInstructions[level]),
+      cycles: sum((t) => t.levelCycles[level]),
+      opcodes: opcodeTable((op) => sum((t) => t.levelOpcodeCounts[level * 256 + op])),
     };
   }
-  const opcodes = opcodeTable((op) => cpu.opcodeCounts[op]);
   const vectors: Record<string, number> = {};
-  cpu.vectorCounts.forEach((count, vector) => {
+  for (let vector = 0; vector < 256; vector++) {
+    const count = sum((t) => t.vectorCounts[vector]);
     if (count > 0) vectors[VECTOR_NAMES[vector] ? `${vector} ${VECTOR_NAMES[vector]}` : String(vector)] = count;
-  });
+  }
   return {
-    cycles: cpu.cycles,
-    instructions: cpu.instructions,
+    // The run lasted as long as its furthest clock; instructions are all threads'.
+    cycles: Math.max(...threads.map((t) => t.cycles)),
+    instructions: sum((t) => t.instructions),
     levels,
-    threads: [{ thread: cpu.id, levels: Object.keys(levels), instructions: cpu.instructions, cycles: cpu.cycles }],
+    threads: threads.map((t) => ({
+      thread: t.id,
+      levels: Object.keys(levels).filter((_, level) => t.levelInstructions[level] > 0),
+      instructions: t.instructions,
+      cycles: t.cycles,
+    })),
     exits: machine.exits.list(),
-    opcodes,
+    opcodes: opcodeTable((op) => sum((t) => t.opcodeCounts[op])),
     vectors,
   };
 }
