@@ -90,6 +90,23 @@ describe('smtnest run', () => {
     expect(r.stderr.trim()).toMatch(/triple fault: #UD/);
   });
 
+  it('writes gem5-style statistics that agree with --json', () => {
+    const stats = join(dir, 'stats.txt');
+    const report = JSON.parse(smtnest('run', HELLO, '--json', '--stats', stats).stdout);
+    const lines = readFileSync(stats, 'utf8').trim().split('\n');
+    expect(lines[0]).toMatch(/Begin Simulation Statistics/);
+    const values = new Map(
+      lines.slice(1, -1).map((line) => {
+        const match = /^(\S+)\s+(-?[\d.]+)\s+# .+$/.exec(line);
+        expect(match, line).not.toBeNull();
+        return [match![1], Number(match![2])] as const;
+      }),
+    );
+    expect(values.get('sim.cycles')).toBe(report.cycles);
+    expect(values.get('system.L0.instructions')).toBe(report.levels.L0.instructions);
+    expect(values.get('system.L0.opcodes::out_port_r')).toBe(4);
+  });
+
   it('writes a symbolized trace', () => {
     const trace = join(dir, 'trace.txt');
     smtnest('run', HELLO, '--trace', trace);
