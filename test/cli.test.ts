@@ -135,6 +135,19 @@ describe('smtnest run under the hypervisor', () => {
     expect(guest[0]).toMatch(/t0 L1 00000000 _start\s+mov eax, 0x68/);
   });
 
+  it('filters the trace by level, or to the transitions alone', () => {
+    const byLevel = join(dir, 'trace-level.txt');
+    smtnest('run', HELLO, '--depth', '1', '--trace', byLevel, '--trace-level', 'L1');
+    const lines = readFileSync(byLevel, 'utf8').trim().split('\n');
+    expect(lines.filter((l) => / L0 /.test(l))).toEqual([]);
+    expect(lines.filter((l) => / L1 /.test(l))).toHaveLength(8);
+    const exits = join(dir, 'trace-exits.txt');
+    smtnest('run', HELLO, '--depth', '1', '--trace', exits, '--trace-exits');
+    const transitions = readFileSync(exits, 'utf8').trim().split('\n');
+    expect(transitions.every((l) => / === /.test(l))).toBe(true);
+    expect(transitions.filter((l) => /exit IO_INSTRUCTION L1 -> L0/.test(l))).toHaveLength(4);
+  });
+
   it('charges the transition costs of a --cost file', () => {
     const cost = join(dir, 'cost.json');
     writeFileSync(cost, JSON.stringify({ vmExit: 5000, vmEntry: 5000 }));

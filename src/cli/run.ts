@@ -36,7 +36,8 @@ function writeOutput(path: string, text: string): void {
 }
 
 export const RUN_USAGE = `usage: smtnest run <file.s|image|program> [--depth 0|1|2] [--mode ${IMPLEMENTED_MODES.join('|')}] [--shadow on|off]
-                   [--json] [--max-instructions N] [--max-cycles N] [--ram SIZE] [--trace FILE]
+                   [--json] [--max-instructions N] [--max-cycles N] [--ram SIZE]
+                   [--trace FILE [--trace-level Lk] [--trace-exits]]
                    [--cost FILE] [--iterations N] [--timeline FILE [--timeline-window A..B]] [--stats FILE]`;
 
 /** Default instruction budget: about ten seconds of guest time on a slow host. */
@@ -65,6 +66,8 @@ export function runCommand(args: string[], log: Logger): number {
     'max-cycles': { type: 'string' },
     ram: { type: 'string' },
     trace: { type: 'string' },
+    'trace-level': { type: 'string' },
+    'trace-exits': { type: 'boolean' },
     cost: { type: 'string' },
     iterations: { type: 'string' },
     timeline: { type: 'string' },
@@ -102,7 +105,17 @@ export function runCommand(args: string[], log: Logger): number {
   const timeline = timelinePath ? new Timeline(cycleWindow(values['timeline-window'] as string | undefined)) : undefined;
   if (timeline) machine.exits.listener = timeline.record;
   const images = [...hypervisors, workload];
-  const trace = tracePath ? new TraceWriter(tracePath, machine.memory, images.map((image) => symbolizer(image))) : undefined;
+  const levels = Array.from({ length: depth + 1 }, (_, level) => `L${level}`);
+  const traceLevel = values['trace-level'] as string | undefined;
+  const traceFilter = {
+    level: traceLevel === undefined ? undefined : levels.indexOf(oneOf('trace-level', traceLevel, levels, 'L0')),
+    exitsOnly: values['trace-exits'] === true,
+  };
+  const trace = tracePath
+    ? new TraceWriter(tracePath, machine.memory, images.map((image) => symbolizer(image)), traceFilter)
+    : undefined;
+  if (trace && timeline) throw new UsageError('--trace and --timeline cannot be used in the same run');
+  if (trace) machine.exits.listener = trace.transition;
   const result = machine.run({
     maxInstructions: maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS,
     maxCycles,

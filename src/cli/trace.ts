@@ -1,13 +1,18 @@
 // --trace FILE: one line per instruction, written before it executes:
 //   cycle  thread  level  eip  symbol  disassembly
+// and a line for every VM exit, forwarded exit and VM entry:
+//   cycle  thread  ===  exit CPUID L2 -> L0
 // A guest's eip is guest-physical: it is translated through the thread's
 // EPT to decode it, and named with the symbols of that level's image.
-// Tracing runs the machine one instruction per step, so it costs nothing
-// when it is off.
+// --trace-level Lk keeps the instructions of one level; --trace-exits keeps
+// only the transitions. Tracing runs the machine one instruction per step,
+// so it costs nothing when it is off.
 
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Cpu } from '../cpu/cpu.ts';
 import { decode } from '../isa/encoding.ts';
+import { EXIT_REASON_NAMES } from '../vmx/exit-reasons.ts';
+import type { TransitionEvent } from '../vmx/exit-stats.ts';
 import { formatInstruction } from '../isa/disasm.ts';
 import type { Memory } from '../machine/memory.ts';
 import { InputError } from './errors.ts';
@@ -23,6 +28,7 @@ export class TraceWriter {
     path: string,
     private readonly memory: Memory,
     private readonly symbolizers: readonly ((address: number) => string | undefined)[],
+    private readonly filter: { level?: number; exitsOnly?: boolean } = {},
   ) {
     try {
       this.fd = openSync(path, 'w');
@@ -31,10 +37,23 @@ export class TraceWriter {
     }
   }
 
-  /** Records the instruction `cpu` is about to execute. */
+  /** Records a VM exit, forwarded exit or VM entry. */
+  readonly transition = (e: TransitionEvent): void => {
+    const reason = EXIT_REASON_NAMES[e.code] ?? `REASON_${e.code}`;
+    const what =
+      e.kind === 'exit'
+        ? `exit ${reason} L${e.from} -> L${e.to}`
+        : e.kind === 'forward'
+          ? `forward ${reason} L${e.from} -> L${e.to}`
+          : `entry L${e.from} -> L${e.to}`;
+    this.push(`${String(e.cycle).padStart(12)} t${e.thread} === ${what}`);
+  };
+
+  /** Records the instruction `cpu` is about to execute (unless filtered out). */
   record(cpu: Cpu): void {
-    const eip = cpu.eip >>> 0;
     const level = cpu.currentLevel;
+    if (this.filter.exitsOnly || (this.filter.level !== undefined && level !== this.filter.level)) return;
+    const eip = cpu.eip >>> 0;
     const symbolize = this.symbolizers[level] ?? (() => undefined);
     const memory = this.memory;
     const readWord = (a: number): number => {
@@ -45,9 +64,11 @@ export class TraceWriter {
     const decoded = (eip & 3) === 0 && pa >= 0 && pa + 4 <= memory.size ? decode(readWord, eip) : null;
     const text = decoded ? formatInstruction(decoded, symbolize) : '(does not decode)';
     const where = symbolize(eip) ?? '';
-    this.lines.push(
-      `${String(cpu.cycles).padStart(12)} t${cpu.id} L${level} ${eip.toString(16).padStart(8, '0')} ${where.padEnd(24)} ${text}`,
-    );
+    this.push(`${String(cpu.cycles).padStart(12)} t${cpu.id} L${level} ${eip.toString(16).padStart(8, '0')} ${where.padEnd(24)} ${text}`);
+  }
+
+  private push(line: string): void {
+    this.lines.push(line);
     if (this.lines.length >= FLUSH_LINES) this.flush();
   }
 
