@@ -130,7 +130,7 @@ describe('smtnest run under the hypervisor', () => {
   it('traces the guest with its own addresses and symbols', () => {
     const trace = join(dir, 'trace-depth1.txt');
     smtnest('run', HELLO, '--depth', '1', '--trace', trace);
-    const guest = readFileSync(trace, 'utf8').split('\n').filter((line) => / L1 /.test(line));
+    const guest = readFileSync(trace, 'utf8').split('\n').filter((line) => /^\s*\d+ t\d L1 /.test(line));
     expect(guest).toHaveLength(8);
     expect(guest[0]).toMatch(/t0 L1 00000000 _start\s+mov eax, 0x68/);
   });
@@ -139,8 +139,8 @@ describe('smtnest run under the hypervisor', () => {
     const byLevel = join(dir, 'trace-level.txt');
     smtnest('run', HELLO, '--depth', '1', '--trace', byLevel, '--trace-level', 'L1');
     const lines = readFileSync(byLevel, 'utf8').trim().split('\n');
-    expect(lines.filter((l) => / L0 /.test(l))).toEqual([]);
-    expect(lines.filter((l) => / L1 /.test(l))).toHaveLength(8);
+    expect(lines.filter((l) => /^\s*\d+ t\d L0 /.test(l))).toEqual([]);
+    expect(lines.filter((l) => /^\s*\d+ t\d L1 /.test(l))).toHaveLength(8);
     const exits = join(dir, 'trace-exits.txt');
     smtnest('run', HELLO, '--depth', '1', '--trace', exits, '--trace-exits');
     const transitions = readFileSync(exits, 'utf8').trim().split('\n');
