@@ -3,7 +3,7 @@
 import { writeFileSync, writeSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { symbolizer } from '../asm/index.ts';
-import { Machine } from '../machine/machine.ts';
+import { Machine, PROGRESS_INSTRUCTIONS } from '../machine/machine.ts';
 import { runReport } from '../machine/stats.ts';
 import { byteSize, oneOf, parse, positiveInteger } from './args.ts';
 import { UsageError } from './errors.ts';
@@ -25,6 +25,17 @@ function cycleWindow(text: string | undefined): { from: number; to: number } {
   const to = match[2] === '' ? Infinity : Number(match[2]);
   if (!(from < to)) throw new UsageError(`--timeline-window: the range '${text}' is empty`);
   return { from, to };
+}
+
+/** A progress line on stderr for a run longer than a second, only when
+ * stderr is a terminal. Host time decides only whether to show it. */
+function progressLine(): ((instructions: number, cycles: number) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  const started = Date.now();
+  return (instructions, cycles) => {
+    if (Date.now() - started < 1000) return;
+    process.stderr.write(`\rsmtnest: ${(instructions / 1e6).toFixed(0)}M instructions, ${(cycles / 1e6).toFixed(0)}M cycles`);
+  };
 }
 
 function writeOutput(path: string, text: string): void {
@@ -120,8 +131,10 @@ export function runCommand(args: string[], log: Logger): number {
     maxInstructions: maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS,
     maxCycles,
     onInstruction: trace ? (cpu) => trace.record(cpu) : undefined,
+    onProgress: progressLine(),
   });
   trace?.close();
+  if (process.stderr.isTTY && machine.cpu.instructions >= PROGRESS_INSTRUCTIONS) process.stderr.write('\r\x1b[K');
   if (timeline) writeOutput(timelinePath!, timeline.finish(machine.threads.map((t) => t.cycles)));
   const statsPath = values.stats as string | undefined;
   if (statsPath) writeOutput(statsPath, gem5Stats(runReport(machine, result)));

@@ -52,7 +52,11 @@ export interface RunOptions {
   maxCycles?: number;
   /** Called before every instruction; slows the run (one instruction per step). */
   onInstruction?: (cpu: Cpu) => void;
+  /** Called about every PROGRESS_INSTRUCTIONS instructions, between slices. */
+  onProgress?: (instructions: number, cycles: number) => void;
 }
+
+export const PROGRESS_INSTRUCTIONS = 1 << 24;
 
 export type RunStatus = 'exited' | 'halted' | 'triple-fault' | 'budget';
 
@@ -160,12 +164,17 @@ export class Machine {
     const maxCycles = options.maxCycles ?? Infinity;
     const core = this.core;
     const where = () => `at eip 0x${(this.cpu.eip >>> 0).toString(16)}`;
+    let nextProgress = PROGRESS_INSTRUCTIONS;
     while (this.result === null) {
       if (this.debugExit.status !== null) {
         this.finish('exited', this.debugExit.status, `guest wrote ${this.debugExit.status} to the debug-exit port`);
         break;
       }
       const executed = core.instructions;
+      if (options.onProgress && executed >= nextProgress) {
+        nextProgress = executed + PROGRESS_INSTRUCTIONS;
+        options.onProgress(executed, this.cpu.cycles);
+      }
       if (executed >= maxInstructions) {
         this.finish('budget', EXIT_STATUS.budget, `instruction budget of ${maxInstructions} exhausted ${where()}`);
         break;
