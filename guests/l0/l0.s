@@ -112,10 +112,7 @@ _start:
     call l0_setup_vmcs
     call l0_setup_vcpu
     call nested_vmx_setup
-    mov eax, [l0_bootinfo]
-    cmp dword [eax + BOOTINFO_MODE], MODE_HW
-    je l0_hw_setup              ; hw mode: hw.inc
-    jmp l0_launch
+    jmp l0_boot_tail               ; hw.inc: l0_launch, or hw mode's
 
 ; l0_check_bootinfo: the block the machine gave L0 is one it understands,
 ; with a guest to run and at least this level of hypervisor to create.
@@ -265,7 +262,6 @@ l0_launch:
 %include "memory.inc"
 %include "exits.inc"
 %include "nested.inc"
-%include "hw.inc"
 
 ; ---- read-only data ----------------------------------------------------------
 
@@ -346,6 +342,8 @@ l0_invept_descriptor:           ; invept all contexts: the EPTP is not looked at
     dd 0, 0, 0, 0
 l0_nested_exit_handlers:        ; L2's exits (l0_nested_vmexit)
     times EXIT_REASON_COUNT dd 0
+l0_nested_exit_handlers_hw:     ; L2's exits in hw mode (l0_nested_vmexit_hw; hw.inc)
+    times EXIT_REASON_COUNT dd 0
 l0_vmcs12_field_by_key:         ; nested_field_key -> vmcs12 field index + 1
     times 1024 db 0
 l0_vmcs12_field_shadow:         ; per vmcs12 field: FIELD_SHADOW_*
@@ -370,3 +368,14 @@ l0_vcpu:                        ; HOST_RSP: the stack is below, the vCPU above
 l0_nested:                      ; nested VMX's state (NESTED_*; nested.inc)
     times NESTED_SIZE db 0
 l0_end:
+
+; ---- hw mode (hw.inc) ---------------------------------------------------------------
+; After the end of what baseline uses, within the page the boot-info block
+; would start at anyway: adding hw mode moves nothing of baseline's layout.
+; Code only: written once at boot (the patches), never on an exit.
+; (No align here: the assembler binds a label followed by align to the
+; aligned address, which would move l0_end.)
+
+%include "hw.inc"
+    hv_hw_routines
+l0_hw_end:

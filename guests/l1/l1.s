@@ -178,7 +178,7 @@ _start:
     call l1_setup_cpuid
     call l1_setup_vmcs
     call l1_setup_vcpu
-    jmp l1_launch
+    jmp l1_boot_tail               ; hw.inc: l1_launch, or hw mode's
 
 ; l1_check_bootinfo: the block is one L1 understands, with a guest to run
 ; and at least this level of hypervisor to create.
@@ -430,3 +430,12 @@ l1_stack:
 l1_vcpu:                        ; HOST_RSP: the stack is below, the vCPU above
     times L1_VCPU_SIZE db 0
 l1_end:
+
+; ---- hw mode (hw.inc) ---------------------------------------------------------------
+; After the end of what baseline uses, within the page after it: adding hw
+; mode moves nothing of baseline's layout. (No align before it: the
+; assembler binds a label followed by align to the aligned address.)
+
+%include "hw.inc"
+    hv_hw_routines
+l1_hw_end:
