@@ -52,6 +52,16 @@ export const GENERATED: GeneratedFile[] = [
     render: () => trapSteps({ ...NESTED_IO, mode: 'baseline', shadowing: false }),
   },
   {
+    path: 'docs/modes.md',
+    region: 'modes-cpuid-hw',
+    render: () => trapSteps({ ...NESTED_CPUID, mode: 'hw', shadowing: false }),
+  },
+  {
+    path: 'docs/modes.md',
+    region: 'modes-io-hw',
+    render: () => trapSteps({ ...NESTED_IO, mode: 'hw', shadowing: false }),
+  },
+  {
     path: 'docs/nesting.md',
     region: 'cpuid-steps-on',
     render: () => trapSteps({ ...NESTED_CPUID, mode: 'baseline', shadowing: true }),

@@ -3,16 +3,19 @@
 // whether the console output matches the bare run.
 
 import type { Program } from '../asm/index.ts';
+import type { Mode } from '../machine/bootinfo.ts';
 import { assembleGuest, buildMachine, hypervisorsFor } from '../machine/scenario.ts';
 import { bundledProgramPath, bundledPrograms } from './load.ts';
 import { DEFAULT_MAX_INSTRUCTIONS } from './run.ts';
 
-/** Runs shown: bare metal, under L0, under L1 under L0 without and with VMCS shadowing. */
-const RUNS: readonly { depth: number; shadowing: boolean }[] = [
-  { depth: 0, shadowing: false },
-  { depth: 1, shadowing: false },
-  { depth: 2, shadowing: false },
-  { depth: 2, shadowing: true },
+/** Runs shown: bare metal, under L0, under L1 under L0 without and with VMCS
+ * shadowing, and in the hw mode. */
+const RUNS: readonly { depth: number; mode: Mode; shadowing: boolean }[] = [
+  { depth: 0, mode: 'baseline', shadowing: false },
+  { depth: 1, mode: 'baseline', shadowing: false },
+  { depth: 2, mode: 'baseline', shadowing: false },
+  { depth: 2, mode: 'baseline', shadowing: true },
+  { depth: 2, mode: 'hw', shadowing: false },
 ];
 
 interface Outcome {
@@ -24,8 +27,8 @@ interface Outcome {
   console: string;
 }
 
-function runAt(depth: number, shadowing: boolean, workload: Program, hypervisors: Program[]): Outcome {
-  const machine = buildMachine({ workload, depth, shadowing }, hypervisors);
+function runAt(depth: number, mode: Mode, shadowing: boolean, workload: Program, hypervisors: Program[]): Outcome {
+  const machine = buildMachine({ workload, depth, mode, shadowing }, hypervisors);
   const result = machine.run({ maxInstructions: DEFAULT_MAX_INSTRUCTIONS });
   return {
     status: result.status === 'exited' ? `exit ${result.exitCode}` : result.status,
@@ -48,13 +51,13 @@ function table(rows: string[][], rightAligned: Set<number>): string {
 
 export function demoCommand(): number {
   const hypervisors = hypervisorsFor(Math.max(...RUNS.map((r) => r.depth)));
-  const rows: string[][] = [['program', 'depth', 'shadowing', 'status', 'instructions', 'cycles', 'exits', 'console']];
+  const rows: string[][] = [['program', 'depth', 'mode', 'shadowing', 'status', 'instructions', 'cycles', 'exits', 'console']];
   let failures = 0;
   for (const name of bundledPrograms()) {
     const workload = assembleGuest(bundledProgramPath(name)!);
     let bare = '';
-    for (const { depth, shadowing } of RUNS) {
-      const outcome = runAt(depth, shadowing, workload, hypervisors);
+    for (const { depth, mode, shadowing } of RUNS) {
+      const outcome = runAt(depth, mode, shadowing, workload, hypervisors);
       if (depth === 0) bare = outcome.console;
       const same = outcome.console === bare;
       if (!outcome.ok || !same) failures++;
@@ -62,6 +65,7 @@ export function demoCommand(): number {
       rows.push([
         depth === 0 ? name : '',
         String(depth),
+        mode,
         depth === 2 ? (shadowing ? 'on' : 'off') : '',
         outcome.status,
         String(outcome.instructions),
@@ -72,7 +76,7 @@ export function demoCommand(): number {
     }
   }
   console.log('smtnest: the bundled programs bare (depth 0), under L0 (depth 1) and under L1 under L0 (depth 2)\n');
-  console.log(table(rows, new Set([1, 4, 5, 6])));
+  console.log(table(rows, new Set([1, 5, 6, 7])));
   console.log('\nexits: VM exits to L0 (hardware exits). Try: npx smtnest run cpuid --depth 2 --json');
   return failures === 0 ? 0 : 1;
 }

@@ -1478,7 +1478,10 @@ export class Cpu {
       id = vmx.vmcs.get(F.GUEST_THREAD);
     }
     const thread = this.config.thread(id);
-    if (!thread || thread === this || thread.state !== STATE_STALLED) this.fault(VECTOR_GP);
+    // A stalled guest, or (in root operation) the one the current VMCS will
+    // launch while it still waits to be started: its initial registers.
+    const reachable = thread && thread !== this && (thread.state === STATE_STALLED || (!vmx.nonRoot && thread.waitingForStart));
+    if (!reachable) this.fault(VECTOR_GP);
     const sel = this.regs[selReg] >>> 0;
     if (sel > THREAD_REG.EFLAGS) this.fault(VECTOR_GP);
     return thread;

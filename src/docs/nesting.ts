@@ -65,7 +65,7 @@ export function trapSteps(query: TrapQuery): string {
   const events = oneTrap(query);
   const first = events[0];
   const out = [
-    '| step | cycle | thread | event | cycles since the previous step | instructions since |',
+    '| step | cycle | thread | event | cycles since the previous step | instructions since, on that thread |',
     '|---|---|---|---|---|---|',
   ];
   events.forEach((e, i) => {

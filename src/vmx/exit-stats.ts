@@ -78,7 +78,10 @@ export class ExitStats implements ExitRecorder {
   forwarded(source: ExitSource, from: number, to: number, code: number): void {
     const row = this.row(from, to, code);
     row.count++;
-    this.open.get(`${source.id}:${from}`)?.rows.push(row);
+    // The trap is open on the thread that took it: the forwarding thread's
+    // own, or (hw and sw modes) the trapping level's thread.
+    const open = this.open.get(`${source.id}:${from}`) ?? [...this.open.entries()].find(([key]) => key.endsWith(`:${from}`))?.[1];
+    open?.rows.push(row);
     this.listener?.({ kind: 'forward', thread: source.id, cycle: source.cycles, instructions: source.instructions, from, to, code });
   }
 

@@ -415,7 +415,11 @@ export class Vmx {
     }
     const gv = guest.vmx;
     if (launch) {
-      guest.start(v.get(F.GUEST_RIP), v.get(F.GUEST_RSP), host.cycles);
+      // The general registers are what the hypervisor wrote with wrtreg while
+      // the thread waited (zero otherwise); the rest comes from the VMCS.
+      guest.waitingForStart = false;
+      guest.eip = v.get(F.GUEST_RIP);
+      guest.regs[4] = v.get(F.GUEST_RSP);
       guest.eflags = v.get(F.GUEST_RFLAGS);
       guest.idtBase = v.get(F.GUEST_IDTR_BASE) >>> 0;
       guest.idtCount = Math.min(v.get(F.GUEST_IDTR_LIMIT) >>> 0, 256);
@@ -436,6 +440,10 @@ export class Vmx {
     guest.setTranslation(eptOn);
     guest.state = v.get(F.GUEST_ACTIVITY_STATE) === GUEST_ACTIVITY_HLT ? STATE_HALTED : STATE_RUNNING;
     host.state = STATE_STALLED;
+    gv.preemptionDeadline =
+      gv.pin & PIN.PREEMPTION_TIMER
+        ? Math.max(guest.cycles, host.cycles) + this.costs.threadSwitch + (v.get(F.VMX_PREEMPTION_TIMER_VALUE) >>> 0) * 2 ** PREEMPTION_TIMER_RATE
+        : Infinity;
     const resumeAt = Math.max(guest.cycles, host.cycles) + this.costs.threadSwitch;
     guest.cycles = resumeAt;
     guest.switchLevel(guest.guestLevel);
@@ -459,6 +467,10 @@ export class Vmx {
     guest.eip = guestEip;
     v.set(F.GUEST_INTERRUPTIBILITY_INFO, guest.blockedBySti ? GUEST_INTERRUPTIBILITY_STI : 0);
     v.set(F.GUEST_ACTIVITY_STATE, guest.state === STATE_HALTED ? GUEST_ACTIVITY_HLT : GUEST_ACTIVITY_ACTIVE);
+    if (this.pin & PIN.PREEMPTION_TIMER && v.get(F.VM_EXIT_CONTROLS) & EXIT_CTL.SAVE_PREEMPTION_TIMER) {
+      v.set(F.VMX_PREEMPTION_TIMER_VALUE, Math.max(0, Math.ceil((this.preemptionDeadline - guest.cycles) / 2 ** PREEMPTION_TIMER_RATE)));
+    }
+    this.preemptionDeadline = Infinity;
     this.writeExitInformation(reason, info);
     guest.state = STATE_STALLED;
     guest.switchLevel(guest.hostLevel);
