@@ -18,9 +18,9 @@ import { assembleFile, assembleSource, type Program } from '../src/asm/index.ts'
 import type { Cpu } from '../src/cpu/cpu.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
 import { Machine, type RunResult } from '../src/machine/machine.ts';
-import type { ExitRow } from '../src/machine/stats.ts';
 import { EXIT_REASON_NAMES } from '../src/vmx/exit-reasons.ts';
 import { F } from '../src/vmx/vmcs.ts';
+import { executed, exitCounts, STATUS, symbol } from './reference/hypervisors.ts';
 
 const INCLUDE = [join(PROJECT_ROOT, 'guests/include')];
 const EXAMPLES = join(PROJECT_ROOT, 'guests/examples');
@@ -30,18 +30,8 @@ const BUDGET = 5_000_000;
 
 const l0 = assembleFile(join(PROJECT_ROOT, 'guests/l0/l0.s'), { includePaths: INCLUDE });
 
-function symbol(program: Program, name: string): number {
-  const found = program.symbols.find((s) => s.name === name);
-  if (!found) throw new Error(`no symbol ${name}`);
-  return found.address;
-}
 
 /** The stop statuses, from the table in hypervisor.inc (one place for the fact). */
-const STATUS = Object.fromEntries(
-  [...readFileSync(join(PROJECT_ROOT, 'guests/include/hypervisor.inc'), 'utf8').matchAll(/^HV_STATUS_(\w+)\s+equ\s+(\S+)/gm)].map(
-    ([, name, value]) => [name, Number(value)],
-  ),
-) as Record<string, number>;
 
 const example = (name: string): Program => assembleFile(join(EXAMPLES, `${name}.s`), { includePaths: INCLUDE });
 const l0Test = (name: string, defines?: Record<string, number | string>): Program =>
@@ -69,19 +59,8 @@ function underL0(guest: Program, onInstruction?: (cpu: Cpu, machine: Machine) =>
 }
 
 /** Exit counts by reason; every exit must go from L1 to L0. */
-function exitCounts(machine: Machine): Record<string, number> {
-  const rows: ExitRow[] = machine.stats().exits;
-  for (const row of rows) expect([row.from, row.to]).toEqual(['L1', 'L0']);
-  return Object.fromEntries(rows.map((row) => [row.reason, row.count]));
-}
 
 /** Instructions of the given mnemonics a run executed (all forms). */
-function executed(machine: Machine, ...mnemonics: string[]): number {
-  const opcodes = machine.stats().opcodes;
-  return Object.entries(opcodes)
-    .filter(([form]) => mnemonics.includes(form.split(' ')[0]))
-    .reduce((sum, [, count]) => sum + count, 0);
-}
 
 /** External interrupts delivered (vectors 32 and up). */
 function interruptsDelivered(machine: Machine): number {

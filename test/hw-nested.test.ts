@@ -9,13 +9,14 @@
 // why); no rdtreg/wrtreg of L1 traps; without the extension, hw mode stops
 // with L0's report.
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assembleFile, type Program } from '../src/asm/index.ts';
 import { Machine } from '../src/machine/machine.ts';
 import { assembleGuest, buildMachine, hypervisorsFor, INCLUDE_DIR } from '../src/machine/scenario.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
+import { STATUS } from './reference/hypervisors.ts';
 
 const EXAMPLES = join(PROJECT_ROOT, 'guests/examples');
 const WORKLOADS = join(PROJECT_ROOT, 'guests/workloads');
@@ -23,11 +24,6 @@ const BUDGET = 50_000_000;
 /** The trampoline L0 (and L1) starts a guest at: mov ebx, block; jmp entry. */
 const TRAMPOLINE = 2;
 
-const STATUS = Object.fromEntries(
-  [...readFileSync(join(PROJECT_ROOT, 'guests/include/hypervisor.inc'), 'utf8').matchAll(/^HV_STATUS_(\w+)\s+equ\s+(\S+)/gm)].map(
-    ([, name, value]) => [name, Number(value)],
-  ),
-) as Record<string, number>;
 
 const programs: [string, Program][] = [
   ...readdirSync(EXAMPLES)

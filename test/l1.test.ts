@@ -23,10 +23,10 @@ import { describe, expect, it } from 'vitest';
 import { assembleFile, assembleSource, type Program } from '../src/asm/index.ts';
 import { INSTRUCTIONS } from '../src/isa/table.ts';
 import { Machine, type RunResult } from '../src/machine/machine.ts';
-import type { ExitRow } from '../src/machine/stats.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
 import { EXIT_REASON_NAMES } from '../src/vmx/exit-reasons.ts';
 import { F } from '../src/vmx/vmcs.ts';
+import { executed, exitCounts, STATUS, symbol } from './reference/hypervisors.ts';
 
 const INCLUDE = [join(PROJECT_ROOT, 'guests/include')];
 const RAM = 32 << 20;
@@ -41,17 +41,7 @@ const l0 = program('guests/l0/l0.s');
 const l1Test = (name: string): Program => program(`guests/l1/tests/${name}.s`);
 
 /** The stop statuses, from the table in hypervisor.inc (one place for the fact). */
-const STATUS = Object.fromEntries(
-  [...readFileSync(join(PROJECT_ROOT, 'guests/include/hypervisor.inc'), 'utf8').matchAll(/^HV_STATUS_(\w+)\s+equ\s+(\S+)/gm)].map(
-    ([, name, value]) => [name, Number(value)],
-  ),
-) as Record<string, number>;
 
-function symbol(p: Program, name: string): number {
-  const found = p.symbols.find((s) => s.name === name);
-  if (!found) throw new Error(`no symbol ${name}`);
-  return found.address;
-}
 
 interface Run {
   result: RunResult;
@@ -81,18 +71,8 @@ const underL0 = (guest: Program, options: { iterations?: number; shadowing?: boo
   );
 
 /** Exit counts by reason; on the bare machine every exit goes from L1's guest to L1 (levels 1 -> 0). */
-function exitCounts(machine: Machine): Record<string, number> {
-  const rows: ExitRow[] = machine.stats().exits;
-  for (const row of rows) expect([row.from, row.to]).toEqual(['L1', 'L0']);
-  return Object.fromEntries(rows.map((row) => [row.reason, row.count]));
-}
 
 /** Instructions of the given mnemonics a run executed (all forms). */
-function executed(machine: Machine, ...mnemonics: string[]): number {
-  return Object.entries(machine.stats().opcodes)
-    .filter(([form]) => mnemonics.includes(form.split(' ')[0]))
-    .reduce((sum, [, count]) => sum + count, 0);
-}
 
 const l1Word = (machine: Machine, name: string): number => machine.memory.readU32(symbol(l1, name)) >>> 0;
 const hex = (n: number) => `0x${n.toString(16)}`;

@@ -17,7 +17,7 @@
 // only where L0 chooses to (listed below, with why); and depth 3, where the
 // middle L0 emulates VMX on VMX that the outer one emulates.
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assembleFile, type Program } from '../src/asm/index.ts';
@@ -27,6 +27,7 @@ import { Machine, type RunResult } from '../src/machine/machine.ts';
 import type { MachineStats } from '../src/machine/stats.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
 import { VMCS_FIELDS } from '../src/vmx/fields.ts';
+import { STATUS, symbol } from './reference/hypervisors.ts';
 
 const INCLUDE = [join(PROJECT_ROOT, 'guests/include')];
 const SUITE = join(PROJECT_ROOT, 'guests/tests/vmx');
@@ -39,18 +40,8 @@ const l0 = assemble('guests/l0/l0.s');
 const l0Test = (name: string, defines?: Record<string, number | string>): Program =>
   assemble(`guests/l0/tests/${name}.s`, INCLUDE, defines);
 
-function symbol(p: Program, name: string): number {
-  const found = p.symbols.find((s) => s.name === name);
-  if (!found) throw new Error(`no symbol ${name}`);
-  return found.address;
-}
 
 /** The stop statuses, from the table in hypervisor.inc. */
-const STATUS = Object.fromEntries(
-  [...readFileSync(join(PROJECT_ROOT, 'guests/include/hypervisor.inc'), 'utf8').matchAll(/^HV_STATUS_(\w+)\s+equ\s+(\S+)/gm)].map(
-    ([, name, value]) => [name, Number(value)],
-  ),
-) as Record<string, number>;
 
 interface Run {
   result: RunResult;

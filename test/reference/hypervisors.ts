@@ -1,0 +1,36 @@
+// Helpers the hypervisor test suites share: symbols of an image, the stop
+// statuses the hypervisors define, and counts taken from a run's statistics.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { Program } from '../../src/asm/index.ts';
+import type { Machine } from '../../src/machine/machine.ts';
+import { PROJECT_ROOT } from '../../src/paths.ts';
+
+/** The address of `name` in `program`. */
+export function symbol(program: Program, name: string): number {
+  const found = program.symbols.find((s) => s.name === name);
+  if (!found) throw new Error(`no symbol ${name}`);
+  return found.address;
+}
+
+/** The HV_STATUS_* debug-exit statuses of guests/include/hypervisor.inc, by name. */
+export const STATUS = Object.fromEntries(
+  [...readFileSync(join(PROJECT_ROOT, 'guests/include/hypervisor.inc'), 'utf8').matchAll(/^HV_STATUS_(\w+)\s+equ\s+(\S+)/gm)].map(
+    ([, name, value]) => [name, Number(value)],
+  ),
+) as Record<string, number>;
+
+/** Exits per reason of a depth-1 run (every row must be L1 -> L0). */
+export function exitCounts(machine: Machine): Record<string, number> {
+  const rows = machine.stats().exits;
+  for (const row of rows) expect([row.from, row.to]).toEqual(['L1', 'L0']);
+  return Object.fromEntries(rows.map((row) => [row.reason, row.count]));
+}
+
+/** Instructions of the given mnemonics executed by every level. */
+export function executed(machine: Machine, ...mnemonics: string[]): number {
+  return Object.entries(machine.stats().opcodes)
+    .filter(([form]) => mnemonics.includes(form.split(' ')[0]))
+    .reduce((sum, [, count]) => sum + count, 0);
+}
