@@ -379,3 +379,5 @@ l0_end:
 %include "hw.inc"
     hv_hw_routines
 l0_hw_end:
+%include "sw.inc"
+l0_sw_end:
