@@ -53,6 +53,16 @@ export const GENERATED: GeneratedFile[] = [
   },
   {
     path: 'docs/modes.md',
+    region: 'modes-cpuid-sw',
+    render: () => trapSteps({ ...NESTED_CPUID, mode: 'sw', shadowing: false }),
+  },
+  {
+    path: 'docs/modes.md',
+    region: 'modes-io-sw',
+    render: () => trapSteps({ ...NESTED_IO, mode: 'sw', shadowing: false }),
+  },
+  {
+    path: 'docs/modes.md',
     region: 'modes-cpuid-hw',
     render: () => trapSteps({ ...NESTED_CPUID, mode: 'hw', shadowing: false }),
   },

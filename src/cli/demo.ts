@@ -15,6 +15,7 @@ const RUNS: readonly { depth: number; mode: Mode; shadowing: boolean }[] = [
   { depth: 1, mode: 'baseline', shadowing: false },
   { depth: 2, mode: 'baseline', shadowing: false },
   { depth: 2, mode: 'baseline', shadowing: true },
+  { depth: 2, mode: 'sw', shadowing: false },
   { depth: 2, mode: 'hw', shadowing: false },
 ];
 

@@ -15,7 +15,7 @@ export const INCLUDE_DIR = join(PROJECT_ROOT, 'guests/include');
 export const HYPERVISOR_PATHS = [join(PROJECT_ROOT, 'guests/l0/l0.s'), join(PROJECT_ROOT, 'guests/l1/l1.s')];
 export const MAX_DEPTH = HYPERVISOR_PATHS.length;
 /** The modes the hypervisor images implement (docs/modes.md). */
-export const IMPLEMENTED_MODES: readonly Mode[] = ['baseline', 'hw'];
+export const IMPLEMENTED_MODES: readonly Mode[] = ['baseline', 'sw', 'hw'];
 /** RAM of a run the hypervisors share with the workload (a bare run has the machine's default). */
 export const NESTED_RAM_SIZE = 32 * 1024 * 1024;
 
