@@ -166,8 +166,9 @@ export class Core {
     }
     this.running = null;
     if (active >= 2) {
-      // Every cycle of the slice was shared with the other running threads.
-      thread.cycles += ((thread.cycles - start) * (active * 100 - this.costs.smtCoreThroughput)) / this.costs.smtCoreThroughput;
+      // Every cycle of the slice was shared with the other running threads
+      // (rounded: clocks count whole cycles).
+      thread.cycles += Math.round(((thread.cycles - start) * (active * 100 - this.costs.smtCoreThroughput)) / this.costs.smtCoreThroughput);
     }
     if (stop === STOP_TRIPLE_FAULT) {
       this.faulted = thread;
