@@ -34,8 +34,9 @@ function runAt(depth: number, mode: Mode, shadowing: boolean, workload: Program,
   return {
     status: result.status === 'exited' ? `exit ${result.exitCode}` : result.status,
     ok: result.status === 'exited' && result.exitCode === 0,
-    instructions: machine.cpu.instructions,
-    cycles: machine.cpu.cycles,
+    // All threads' instructions; the run lasted as long as its furthest clock.
+    instructions: machine.stats().instructions,
+    cycles: machine.stats().cycles,
     exits: machine.exits.list().reduce((n, row) => n + (row.to === 'L0' ? row.count : 0), 0),
     console: machine.serial.text(),
   };

@@ -134,12 +134,12 @@ export function runCommand(args: string[], log: Logger): number {
     onProgress: progressLine(),
   });
   trace?.close();
-  if (process.stderr.isTTY && machine.cpu.instructions >= PROGRESS_INSTRUCTIONS) process.stderr.write('\r\x1b[K');
+  if (process.stderr.isTTY && machine.core.instructions >= PROGRESS_INSTRUCTIONS) process.stderr.write('\r\x1b[K');
   if (timeline) writeOutput(timelinePath!, timeline.finish(machine.threads.map((t) => t.cycles)));
   const statsPath = values.stats as string | undefined;
   if (statsPath) writeOutput(statsPath, gem5Stats(runReport(machine, result)));
   stdout.flush();
-  log.info({ status: result.status, instructions: machine.cpu.instructions, cycles: machine.cpu.cycles }, 'run finished');
+  log.info({ status: result.status, instructions: machine.core.instructions }, 'run finished');
   if (json) {
     writeSync(1, JSON.stringify(runReport(machine, result), null, 2) + '\n');
   } else if (result.status === 'budget' || result.status === 'triple-fault') {
