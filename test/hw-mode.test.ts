@@ -168,3 +168,41 @@ allowed: dd 0
     expect(machine.cpu.tripleFaultReason).toMatch(/#UD/);
   });
 });
+
+describe('the hw-mode thread extension, details', () => {
+  const include = { includePaths: [join(PROJECT_ROOT, 'guests/include')] };
+
+  it("sets a waiting guest's initial registers with wrtreg before vmlaunch", () => {
+    const source = HYPERVISOR(1).replace(
+      '    vmw VMCS_GUEST_THREAD, 1\n',
+      `    vmw VMCS_GUEST_THREAD, 1
+    mov ecx, 3                  ; the guest's ebx, before it runs
+    mov edx, 0x77
+    wrtreg ecx, edx
+`,
+    );
+    const program = assembleSource(source.replace('    mov edi, ROUNDS', '    mov [seen_ebx], ebx\n    mov edi, ROUNDS').replace('exits: dd 0', 'exits: dd 0\nseen_ebx: dd 0'), 'hw.s', include);
+    const machine = new Machine({ ramSize: 1 << 20, threads: 2, threadExtension: true });
+    machine.loadProgram(program);
+    expect(machine.run({ maxInstructions: 100_000 }).status).toBe('exited');
+    expect(machine.memory.readU32(program.symbols.find((s) => s.name === 'seen_ebx')!.address)).toBe(0x77);
+  });
+
+  it("fires a preemption timer of 0 before the guest's first instruction, on its thread", () => {
+    const source = HYPERVISOR(100_000).replace(
+      '    vmw VMCS_GUEST_THREAD, 1\n',
+      `    vmw VMCS_GUEST_THREAD, 1
+    vmw VMCS_PIN_BASED_VM_EXEC_CONTROL, PIN_PREEMPTION_TIMER
+    vmw VMCS_VMX_PREEMPTION_TIMER_VALUE, 0
+`,
+    );
+    const program = assembleSource(source, 'hw.s', include);
+    const machine = new Machine({ ramSize: 1 << 20, threads: 2, threadExtension: true });
+    machine.loadProgram(program);
+    machine.run({ maxInstructions: 100_000 });
+    // The handler ends the run at the first exit that is not a CPUID: the timer's.
+    const rows = machine.exits.list();
+    expect(rows.find((r) => r.reason === 'PREEMPTION_TIMER')?.count).toBe(1);
+    expect(rows.find((r) => r.reason === 'CPUID')).toBeUndefined();
+  });
+});

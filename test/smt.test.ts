@@ -213,6 +213,78 @@ other:
     expect(result).toMatchObject({ status: 'halted', reason: 'halted with interrupts disabled' });
   });
 
+  it('send timer interrupts to the thread TIMER_TARGET names', () => {
+    const { result, word } = run(
+      `%include "ports.inc"
+${START}
+_start:
+    start_thread 1, worker, 0x80000
+    mov eax, 1
+    out PORT_TIMER_TARGET, eax
+    mov eax, 5000
+    out PORT_TIMER_PERIOD, eax
+    mov eax, 2                  ; one-shot
+    out PORT_TIMER_CONTROL, eax
+.wait:
+    pause
+    cmp dword [ticked_on], 0
+    je .wait
+    mov eax, [ticked_on]
+    out PORT_DEBUG_EXIT, eax
+worker:
+    lidt [idt_descriptor]
+    sti
+.idle:
+    hlt
+    jmp .idle
+tick:
+    in eax, PORT_THREAD_ID
+    inc eax                     ; thread 1 -> 2, so that 0 still means "not yet"
+    mov [ticked_on], eax
+    iret
+align 64
+ticked_on: dd 0
+idt_descriptor: dd idt, 0x21
+idt: times 0x20 dd 0
+    dd tick
+`,
+      2,
+    );
+    expect(result.status).toBe('exited');
+    expect(word('ticked_on')).toBe(2);
+  });
+
+  it('ignore a start of a thread that is already running', () => {
+    const { result, word } = run(
+      `%include "ports.inc"
+${START}
+_start:
+    start_thread 1, worker, 0x80000
+.wait:
+    pause
+    cmp dword [count], 0
+    je .wait
+    start_thread 1, worker, 0x70000
+    mov ecx, 200
+.spin:
+    dec ecx
+    jnz .spin
+    mov eax, [count]
+    out PORT_DEBUG_EXIT, eax
+worker:
+    inc dword [count]
+.forever:
+    pause
+    jmp .forever
+align 64
+count: dd 0
+`,
+      2,
+    );
+    expect(result.status).toBe('exited');
+    expect(word('count')).toBe(1);
+  });
+
   it('report the threads in CPUID and the boot-info block', () => {
     const { word } = run(
       `%include "ports.inc"
