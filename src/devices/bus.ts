@@ -17,6 +17,14 @@ export interface PortDevice {
   write(port: number, value: number, now: number, thread: number): void;
 }
 
+/** A device with work due at a cycle (the timer, a block request in flight). */
+export interface TimedDevice {
+  /** The cycle its next event is due; Infinity when none. */
+  readonly deadline: number;
+  /** Called by the machine when time reaches `deadline`. */
+  fire(): void;
+}
+
 export class PortBus {
   private readonly owners: (PortDevice | undefined)[] = new Array(0x10000).fill(undefined);
   readonly devices: PortDevice[] = [];

@@ -18,6 +18,14 @@ export const PORTS = {
   TIMER_CONTROL: { name: 'TIMER_CONTROL', port: 0x42, device: 'timer', access: 'rw', description: 'write 0: stop; 1: periodic; 2: one-shot; counting starts at the write' },
   TIMER_TICKS: { name: 'TIMER_TICKS', port: 0x43, device: 'timer', access: 'r', description: 'number of interrupts the timer has raised' },
   TIMER_TARGET: { name: 'TIMER_TARGET', port: 0x44, device: 'timer', access: 'rw', description: 'hardware thread the timer interrupts (default 0)' },
+  BLOCK_SECTOR: { name: 'BLOCK_SECTOR', port: 0x620, device: 'block', access: 'w', description: 'first sector (512 bytes each) of the next request' },
+  BLOCK_COUNT: { name: 'BLOCK_COUNT', port: 0x621, device: 'block', access: 'w', description: 'sectors of the next request' },
+  BLOCK_BUFFER: { name: 'BLOCK_BUFFER', port: 0x622, device: 'block', access: 'w', description: 'physical address of its DMA buffer' },
+  BLOCK_COMMAND: { name: 'BLOCK_COMMAND', port: 0x623, device: 'block', access: 'w', description: 'write 1: read sectors into the buffer; 2: write the buffer to them; the request starts' },
+  BLOCK_STATUS: { name: 'BLOCK_STATUS', port: 0x624, device: 'block', access: 'rw', description: 'bit 0 busy, bit 1 done, bit 2 error; writing 1s clears done and error' },
+  BLOCK_VECTOR: { name: 'BLOCK_VECTOR', port: 0x625, device: 'block', access: 'rw', description: 'interrupt vector raised at completion (default 0x21)' },
+  BLOCK_TARGET: { name: 'BLOCK_TARGET', port: 0x626, device: 'block', access: 'rw', description: 'hardware thread the completion interrupts (default 0)' },
+  BLOCK_SECTORS: { name: 'BLOCK_SECTORS', port: 0x627, device: 'block', access: 'r', description: 'size of the disk in sectors' },
   THREAD_ID: { name: 'THREAD_ID', port: 0x530, device: 'thread-control', access: 'r', description: 'the number of the hardware thread that reads it' },
   THREAD_START_EIP: { name: 'THREAD_START_EIP', port: 0x531, device: 'thread-control', access: 'w', description: 'where the next started thread begins' },
   THREAD_START_ESP: { name: 'THREAD_START_ESP', port: 0x532, device: 'thread-control', access: 'w', description: 'the stack pointer the next started thread begins with' },
@@ -33,6 +41,13 @@ export const PORTS = {
 export const CHIPSET_ACCESS_CYCLES = 2000;
 
 export const TIMER_DEFAULT_VECTOR = 0x20;
+export const BLOCK_DEFAULT_VECTOR = 0x21;
+export const BLOCK_SECTOR_SIZE = 512;
+export const BLOCK_COMMAND_READ = 1;
+export const BLOCK_COMMAND_WRITE = 2;
+export const BLOCK_STATUS_BUSY = 1 << 0;
+export const BLOCK_STATUS_DONE = 1 << 1;
+export const BLOCK_STATUS_ERROR = 1 << 2;
 export const TIMER_STOP = 0;
 export const TIMER_PERIODIC = 1;
 export const TIMER_ONE_SHOT = 2;

@@ -35,6 +35,17 @@ export const COST_PARAMETERS: readonly CostParameter[] = [
       "Linux intel_idle lists 2 us as the exit latency of C1 (MWAIT hint 0x00) on Skylake; 4,000 cycles at the model's 2 GHz (the clock the port I/O latency also assumes). A worst-case figure: shallower C0 hints wake faster",
   },
   {
+    name: 'blockLatency',
+    cycles: 20000,
+    source:
+      'Intel Optane SSD DC P4800X product brief: read latency under 10 us; 20,000 cycles at the model\'s 2 GHz',
+  },
+  {
+    name: 'blockCyclesPerKiB',
+    cycles: 853,
+    source: 'the same drive\'s sequential read bandwidth, 2,400 MB/s: a KiB every 427 ns, 853 cycles at 2 GHz',
+  },
+  {
     name: 'smtCoreThroughput',
     cycles: 130,
     source:

@@ -4,7 +4,8 @@
 
 import type { Program } from '../asm/index.ts';
 import type { Cpu } from '../cpu/cpu.ts';
-import { PortBus } from '../devices/bus.ts';
+import { BlockDevice } from '../devices/block.ts';
+import { PortBus, type TimedDevice } from '../devices/bus.ts';
 import { DebugExit } from '../devices/debug-exit.ts';
 import { SerialConsole } from '../devices/serial.ts';
 import { ThreadControl } from '../devices/thread-control.ts';
@@ -30,6 +31,8 @@ export interface MachineOptions {
   threads?: number;
   /** The hw-mode thread extension (default off). */
   threadExtension?: boolean;
+  /** The block device's disk image, whole 512-byte sectors (default: an empty disk). */
+  disk?: Uint8Array;
 }
 
 /** What the boot-info block tells the program besides memory and modules. */
@@ -77,7 +80,10 @@ export class Machine {
   readonly serial: SerialConsole;
   readonly debugExit = new DebugExit();
   readonly timer: Timer;
+  readonly block: BlockDevice;
   readonly core: Core;
+  /** Devices with events due at a cycle. */
+  private readonly timedDevices: TimedDevice[];
   readonly exits = new ExitStats();
   readonly costs: CostModel;
   /** Where the boot-info block was written, and what it said. */
@@ -91,9 +97,15 @@ export class Machine {
     this.costs = options.costs ?? defaultCosts();
     this.core = new Core(this.memory, this.bus, options.threads ?? 1, this.costs, this.exits, options.threadExtension ?? false);
     this.timer = new Timer(this.core.interrupts);
+    this.block = new BlockDevice(options.disk ?? new Uint8Array(0), this.memory, this.core.interrupts, {
+      blockLatency: this.costs.blockLatency,
+      blockCyclesPerKiB: this.costs.blockCyclesPerKiB,
+    });
+    this.timedDevices = [this.timer, this.block];
     this.bus.attach(this.serial);
     this.bus.attach(this.debugExit);
     this.bus.attach(this.timer);
+    this.bus.attach(this.block);
     this.bus.attach(new ThreadControl(this.core));
     this.bus.attach(
       new Tracepoint({
@@ -183,7 +195,7 @@ export class Machine {
       if (now === Infinity) {
         // Every thread sleeps. No thread or device writes memory then, so
         // only an interrupt or a guest's preemption timer can wake one.
-        const wakeAt = Math.min(this.timer.deadline, core.nextThreadEvent);
+        const wakeAt = Math.min(this.nextDeviceEvent, core.nextThreadEvent);
         if (!core.anyWakesOnEvent || wakeAt === Infinity) {
           this.finish(
             'halted',
@@ -200,7 +212,7 @@ export class Machine {
           break;
         }
         core.sleepUntil(wakeAt);
-        if (this.timer.deadline === wakeAt) this.timer.fire();
+        this.fireDevicesDue(wakeAt);
         core.wakeSleepers(wakeAt);
         continue;
       }
@@ -208,18 +220,30 @@ export class Machine {
         this.finish('budget', EXIT_STATUS.budget, `cycle budget of ${maxCycles} exhausted ${where()}`);
         break;
       }
-      if (this.timer.deadline <= now) {
-        const firedAt = this.timer.deadline;
-        this.timer.fire();
-        core.wakeSleepers(firedAt);
+      const due = this.nextDeviceEvent;
+      if (due <= now) {
+        this.fireDevicesDue(due);
+        core.wakeSleepers(due);
         continue;
       }
-      const slice = core.runSlice(Math.min(this.timer.deadline, maxCycles), maxInstructions - executed, options.onInstruction);
+      const slice = core.runSlice(Math.min(due, maxCycles), maxInstructions - executed, options.onInstruction);
       if (slice === SLICE_TRIPLE_FAULT) {
         this.finish('triple-fault', EXIT_STATUS.tripleFault, `triple fault: ${core.faulted!.tripleFaultReason}`);
       }
     }
     return this.result!;
+  }
+
+  /** The cycle of the next device event, or Infinity. */
+  private get nextDeviceEvent(): number {
+    let at = Infinity;
+    for (const device of this.timedDevices) if (device.deadline < at) at = device.deadline;
+    return at;
+  }
+
+  /** Fires every device event due at `time`, in device order. */
+  private fireDevicesDue(time: number): void {
+    for (const device of this.timedDevices) if (device.deadline <= time) device.fire();
   }
 
   /** The run's outcome, or null while it has not ended. */
