@@ -18,6 +18,18 @@ export const PORTS = {
   TIMER_CONTROL: { name: 'TIMER_CONTROL', port: 0x42, device: 'timer', access: 'rw', description: 'write 0: stop; 1: periodic; 2: one-shot; counting starts at the write' },
   TIMER_TICKS: { name: 'TIMER_TICKS', port: 0x43, device: 'timer', access: 'r', description: 'number of interrupts the timer has raised' },
   TIMER_TARGET: { name: 'TIMER_TARGET', port: 0x44, device: 'timer', access: 'rw', description: 'hardware thread the timer interrupts (default 0)' },
+  NIC_TX_RING: { name: 'NIC_TX_RING', port: 0x600, device: 'nic', access: 'w', description: 'physical address of the transmit descriptor ring' },
+  NIC_TX_SIZE: { name: 'NIC_TX_SIZE', port: 0x601, device: 'nic', access: 'w', description: 'descriptors in the transmit ring (1-256); resets both indices' },
+  NIC_TX_TAIL: { name: 'NIC_TX_TAIL', port: 0x602, device: 'nic', access: 'w', description: 'doorbell: the driver filled descriptors up to (not including) this index' },
+  NIC_TX_HEAD: { name: 'NIC_TX_HEAD', port: 0x603, device: 'nic', access: 'r', description: 'the device sent every descriptor before this index' },
+  NIC_RX_RING: { name: 'NIC_RX_RING', port: 0x604, device: 'nic', access: 'w', description: 'physical address of the receive descriptor ring' },
+  NIC_RX_SIZE: { name: 'NIC_RX_SIZE', port: 0x605, device: 'nic', access: 'w', description: 'descriptors in the receive ring (1-256); resets both indices' },
+  NIC_RX_TAIL: { name: 'NIC_RX_TAIL', port: 0x606, device: 'nic', access: 'w', description: 'the driver gave buffers up to (not including) this index' },
+  NIC_RX_HEAD: { name: 'NIC_RX_HEAD', port: 0x607, device: 'nic', access: 'r', description: 'the device filled every descriptor before this index' },
+  NIC_IRQ_VECTOR: { name: 'NIC_IRQ_VECTOR', port: 0x608, device: 'nic', access: 'rw', description: 'interrupt vector for transmit completion and receive (default 0x22)' },
+  NIC_IRQ_STATUS: { name: 'NIC_IRQ_STATUS', port: 0x609, device: 'nic', access: 'rw', description: 'bit 0 transmitted, bit 1 received; writing 1s clears them' },
+  NIC_IRQ_TARGET: { name: 'NIC_IRQ_TARGET', port: 0x60a, device: 'nic', access: 'rw', description: 'hardware thread the NIC interrupts (default 0)' },
+  NIC_RX_DROPS: { name: 'NIC_RX_DROPS', port: 0x60b, device: 'nic', access: 'r', description: 'packets dropped for want of a receive buffer' },
   BLOCK_SECTOR: { name: 'BLOCK_SECTOR', port: 0x620, device: 'block', access: 'w', description: 'first sector (512 bytes each) of the next request' },
   BLOCK_COUNT: { name: 'BLOCK_COUNT', port: 0x621, device: 'block', access: 'w', description: 'sectors of the next request' },
   BLOCK_BUFFER: { name: 'BLOCK_BUFFER', port: 0x622, device: 'block', access: 'w', description: 'physical address of its DMA buffer' },
@@ -42,6 +54,17 @@ export const CHIPSET_ACCESS_CYCLES = 2000;
 
 export const TIMER_DEFAULT_VECTOR = 0x20;
 export const BLOCK_DEFAULT_VECTOR = 0x21;
+export const NIC_DEFAULT_VECTOR = 0x22;
+/** NIC descriptors: 16 bytes: buffer address, length, status, reserved. */
+export const NIC_DESCRIPTOR_SIZE = 16;
+export const NIC_DESC_ADDRESS = 0;
+export const NIC_DESC_LENGTH = 4;
+export const NIC_DESC_STATUS = 8;
+export const NIC_DESC_DONE = 1 << 0;
+export const NIC_DESC_ERROR = 1 << 1;
+export const NIC_IRQ_TX = 1 << 0;
+export const NIC_IRQ_RX = 1 << 1;
+export const NIC_MAX_PACKET = 2048;
 export const BLOCK_SECTOR_SIZE = 512;
 export const BLOCK_COMMAND_READ = 1;
 export const BLOCK_COMMAND_WRITE = 2;

@@ -35,6 +35,17 @@ export const COST_PARAMETERS: readonly CostParameter[] = [
       "Linux intel_idle lists 2 us as the exit latency of C1 (MWAIT hint 0x00) on Skylake; 4,000 cycles at the model's 2 GHz (the clock the port I/O latency also assumes). A worst-case figure: shallower C0 hints wake faster",
   },
   {
+    name: 'networkLatency',
+    cycles: 2000,
+    source:
+      'one way between the NIC and the peer: about 1 us, half the round trip of about 2 us that fast datacenter networks reach (Barroso, Marty, Patterson, Ranganathan, "Attack of the Killer Microseconds", CACM 60(4), 2017); 2,000 cycles at 2 GHz',
+  },
+  {
+    name: 'wireCyclesPerKiB',
+    cycles: 1638,
+    source: 'a 10 Gb/s link (IEEE 802.3ae) carries a byte in 0.8 ns: a KiB in 819 ns, 1,638 cycles at 2 GHz',
+  },
+  {
     name: 'blockLatency',
     cycles: 20000,
     source:

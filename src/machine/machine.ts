@@ -6,6 +6,8 @@ import type { Program } from '../asm/index.ts';
 import type { Cpu } from '../cpu/cpu.ts';
 import { BlockDevice } from '../devices/block.ts';
 import { PortBus, type TimedDevice } from '../devices/bus.ts';
+import { Nic } from '../devices/nic.ts';
+import { NetworkPeer, type PeerKind } from '../devices/peer.ts';
 import { DebugExit } from '../devices/debug-exit.ts';
 import { SerialConsole } from '../devices/serial.ts';
 import { ThreadControl } from '../devices/thread-control.ts';
@@ -33,6 +35,8 @@ export interface MachineOptions {
   threadExtension?: boolean;
   /** The block device's disk image, whole 512-byte sectors (default: an empty disk). */
   disk?: Uint8Array;
+  /** What is at the other end of the NIC's wire (default: a request/response peer). */
+  peer?: PeerKind;
 }
 
 /** What the boot-info block tells the program besides memory and modules. */
@@ -81,6 +85,8 @@ export class Machine {
   readonly debugExit = new DebugExit();
   readonly timer: Timer;
   readonly block: BlockDevice;
+  readonly nic: Nic;
+  readonly peer: NetworkPeer;
   readonly core: Core;
   /** Devices with events due at a cycle. */
   private readonly timedDevices: TimedDevice[];
@@ -101,11 +107,17 @@ export class Machine {
       blockLatency: this.costs.blockLatency,
       blockCyclesPerKiB: this.costs.blockCyclesPerKiB,
     });
-    this.timedDevices = [this.timer, this.block];
+    this.peer = new NetworkPeer(options.peer ?? 'echo');
+    this.nic = new Nic(this.memory, this.core.interrupts, this.peer, {
+      networkLatency: this.costs.networkLatency,
+      wireCyclesPerKiB: this.costs.wireCyclesPerKiB,
+    });
+    this.timedDevices = [this.timer, this.block, this.nic];
     this.bus.attach(this.serial);
     this.bus.attach(this.debugExit);
     this.bus.attach(this.timer);
     this.bus.attach(this.block);
+    this.bus.attach(this.nic);
     this.bus.attach(new ThreadControl(this.core));
     this.bus.attach(
       new Tracepoint({
@@ -193,10 +205,12 @@ export class Machine {
       }
       const now = core.now;
       if (now === Infinity) {
-        // Every thread sleeps. No thread or device writes memory then, so
-        // only an interrupt or a guest's preemption timer can wake one.
+        // Every thread sleeps: only a device event (an interrupt, or a DMA
+        // write to a monitored line) or a guest's preemption timer can wake one.
         const wakeAt = Math.min(this.nextDeviceEvent, core.nextThreadEvent);
-        if (!core.anyWakesOnEvent || wakeAt === Infinity) {
+        const dmaPending = Math.min(this.nic.deadline, this.block.deadline) < Infinity;
+        const canWake = core.anyWakesOnEvent || (core.anyMwaiting && dmaPending);
+        if (!canWake || wakeAt === Infinity) {
           this.finish(
             'halted',
             EXIT_STATUS.halted,

@@ -124,6 +124,11 @@ export class Core {
     return this.threads.some((t) => !t.waitingForStart && t.state !== STATE_RUNNING && t.wakesOnEvent);
   }
 
+  /** Whether a thread waits in mwait (a device's DMA write can wake it). */
+  get anyMwaiting(): boolean {
+    return this.threads.some((t) => t.state === STATE_MWAIT);
+  }
+
   /** Every thread asleep: time passes to `time` for those an event could wake. */
   sleepUntil(time: number): void {
     for (const t of this.threads) {
