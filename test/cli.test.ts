@@ -184,6 +184,28 @@ describe('smtnest compare', () => {
   });
 });
 
+describe('smtnest sweep', () => {
+  it('varies one cost parameter on worker threads and prints a CSV per point and mode', () => {
+    const r = smtnest('sweep', 'cpuid', '--param', 'vmExit=500..1500', '--points', '2', '--iterations', '10');
+    expect(r.status).toBe(0);
+    const [header, ...rows] = r.stdout.trim().split('\n');
+    expect(header).toBe('vmExit,mode,status,cycles,speedup_over_baseline');
+    const cells = rows.map((line) => line.split(','));
+    expect(cells.map((c) => `${c[0]}/${c[1]}`)).toEqual(['500/baseline', '500/sw', '500/hw', '1500/baseline', '1500/sw', '1500/hw']);
+    const cycles = (value: string, mode: string) => Number(cells.find((c) => c[0] === value && c[1] === mode)![3]);
+    // Dearer world switches cost baseline more; hw switches threads instead, and does not care.
+    expect(cycles('1500', 'baseline')).toBeGreaterThan(cycles('500', 'baseline'));
+    expect(cycles('1500', 'hw')).toBe(cycles('500', 'hw'));
+  });
+
+  it('reports an unknown parameter in one line', () => {
+    const r = smtnest('sweep', 'cpuid', '--param', 'warpSpeed=1..2');
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/unknown cost parameter 'warpSpeed'/);
+  });
+});
+
 describe('smtnest asm and disasm', () => {
   it('round-trips an image', () => {
     const image = join(dir, 'hi.img');

@@ -4,6 +4,7 @@
 import { AssemblyError, formatDiagnostic } from '../asm/index.ts';
 import { asmCommand, disasmCommand } from './asm.ts';
 import { COMPARE_USAGE, compareCommand } from './compare.ts';
+import { SWEEP_USAGE, sweepCommand } from './sweep.ts';
 import { demoCommand } from './demo.ts';
 import { InputError, UsageError } from './errors.ts';
 import { createLogger } from './log.ts';
@@ -13,6 +14,7 @@ const USAGE = `smtnest: an x86-like machine with VMX and SMT, for measuring nest
 
 ${RUN_USAGE}
        ${COMPARE_USAGE}
+       ${SWEEP_USAGE}
        smtnest asm <file.s> -o <image>
        smtnest disasm <image|file.s>
        smtnest demo                     (what npm start runs)
@@ -25,7 +27,7 @@ function logLevelOf(args: string[]): string | undefined {
   return args[index].includes('=') ? args[index].split('=')[1] : args[index + 1];
 }
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   try {
     const log = createLogger(logLevelOf(args));
@@ -34,6 +36,8 @@ export function main(argv: string[]): number {
         return runCommand(args, log);
       case 'compare':
         return compareCommand(args);
+      case 'sweep':
+        return await sweepCommand(args);
       case 'asm':
         return asmCommand(args, log);
       case 'disasm':
@@ -47,7 +51,7 @@ export function main(argv: string[]): number {
         console.log(USAGE);
         return command === undefined ? 1 : 0;
       default:
-        throw new UsageError(`unknown command '${command}' (commands: run, compare, asm, disasm, demo)`);
+        throw new UsageError(`unknown command '${command}' (commands: run, compare, sweep, asm, disasm, demo)`);
     }
   } catch (error) {
     if (error instanceof AssemblyError) {

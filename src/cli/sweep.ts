@@ -1,0 +1,102 @@
+// smtnest sweep <workload> --param NAME=A..B [--points N] [--depth D]
+// [--iterations N]: the workload in every implemented mode while one
+// cost-model parameter goes from A to B, the points run in parallel on
+// worker threads; a CSV of total cycles per point and mode, so that users
+// can see which costs the modes' speed-ups hinge on.
+
+import { writeSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { Mode } from '../machine/bootinfo.ts';
+import { COST_PARAMETERS, defaultCosts, type CostModel } from '../machine/cost-model.ts';
+import { IMPLEMENTED_MODES, MAX_DEPTH } from '../machine/scenario.ts';
+import { oneOf, parse, positiveInteger } from './args.ts';
+import { UsageError } from './errors.ts';
+import { loadProgram } from './load.ts';
+
+export const SWEEP_USAGE =
+  'usage: smtnest sweep <workload> --param NAME=A..B [--points N] [--depth 1|2] [--iterations N]';
+
+/** One run of the sweep, as a worker receives it. */
+export interface SweepJob {
+  target: string;
+  depth: number;
+  mode: Mode;
+  iterations?: number;
+  costs: CostModel;
+}
+
+export interface SweepResult {
+  status: string;
+  cycles: number;
+}
+
+function parseRange(text: string | undefined): { name: string; from: number; to: number } {
+  const match = text === undefined ? null : /^(\w+)=(\d+)\.\.(\d+)$/.exec(text.replace(/_/g, ''));
+  if (!match) throw new UsageError(`--param: expected NAME=A..B, such as vmExit=500..2000; got '${text ?? ''}'`);
+  const [, name, from, to] = match;
+  if (!COST_PARAMETERS.some((p) => p.name === name)) {
+    throw new UsageError(`--param: unknown cost parameter '${name}' (known: ${COST_PARAMETERS.map((p) => p.name).join(', ')})`);
+  }
+  return { name, from: Number(from), to: Number(to) };
+}
+
+function runOnWorker(job: SweepJob): Promise<SweepResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('../../bin/sweep-worker.js', import.meta.url), { workerData: job });
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+}
+
+/** Runs `jobs` at most `parallel` at a time; results in job order. */
+async function runAll(jobs: SweepJob[], parallel: number): Promise<SweepResult[]> {
+  const results: SweepResult[] = new Array(jobs.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < jobs.length) {
+      const index = next++;
+      results[index] = await runOnWorker(jobs[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, jobs.length) }, lane));
+  return results;
+}
+
+export async function sweepCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse('sweep', args, {
+    param: { type: 'string' },
+    points: { type: 'string' },
+    depth: { type: 'string' },
+    iterations: { type: 'string' },
+    'log-level': { type: 'string' },
+  });
+  if (positionals.length !== 1) throw new UsageError(SWEEP_USAGE);
+  const range = parseRange(values.param as string | undefined);
+  const points = positiveInteger('points', values.points as string | undefined) ?? 5;
+  const depths = Array.from({ length: MAX_DEPTH }, (_, i) => String(i + 1));
+  const depth = Number(oneOf('depth', values.depth as string | undefined, depths, String(MAX_DEPTH)));
+  const iterations = positiveInteger('iterations', values.iterations as string | undefined);
+  loadProgram(positionals[0]); // a bad workload is reported here, not in a worker
+  const values_ = Array.from({ length: points }, (_, i) =>
+    Math.round(points === 1 ? range.from : range.from + ((range.to - range.from) * i) / (points - 1)),
+  );
+  const jobs: SweepJob[] = values_.flatMap((value) =>
+    IMPLEMENTED_MODES.map((mode) => ({
+      target: positionals[0],
+      depth,
+      mode,
+      iterations,
+      costs: { ...defaultCosts(), [range.name]: value },
+    })),
+  );
+  const results = await runAll(jobs, availableParallelism());
+  const lines = [`${range.name},mode,status,cycles,speedup_over_baseline`];
+  values_.forEach((value, p) => {
+    const row = results.slice(p * IMPLEMENTED_MODES.length, (p + 1) * IMPLEMENTED_MODES.length);
+    const baseline = row[IMPLEMENTED_MODES.indexOf('baseline')].cycles;
+    row.forEach((r, m) => lines.push([value, IMPLEMENTED_MODES[m], r.status, r.cycles, (baseline / r.cycles).toFixed(3)].join(',')));
+  });
+  writeSync(1, lines.join('\n') + '\n');
+  return results.every((r) => r.status === 'exited') ? 0 : 1;
+}
