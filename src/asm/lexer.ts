@@ -43,7 +43,7 @@ const ESCAPES: ReadonlyMap<string, number> = new Map([
 // reported as such where it is used; beyond 64 bits there is nothing to report but the literal.
 const MAX_LITERAL = (1n << 64n) - 1n;
 
-/** Shows a character in a message; control and non-ASCII characters as U+XXXX. */
+/** Shows a character in a message; control and non-ASCII characters as their U+ code point. */
 function showChar(ch: string): string {
   const code = ch.codePointAt(0) ?? 0;
   return code > 0x20 && code < 0x7f ? `'${ch}'` : `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
