@@ -9,28 +9,21 @@
 // why); no rdtreg/wrtreg of L1 traps; without the extension, hw mode stops
 // with L0's report.
 
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assembleFile, type Program } from '../src/asm/index.ts';
 import { Machine } from '../src/machine/machine.ts';
-import { assembleGuest, buildMachine, hypervisorsFor, INCLUDE_DIR } from '../src/machine/scenario.ts';
+import { buildMachine, hypervisorsFor, INCLUDE_DIR } from '../src/machine/scenario.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
-import { STATUS } from './reference/hypervisors.ts';
+import { bundledGuests, STATUS } from './reference/hypervisors.ts';
 
 const EXAMPLES = join(PROJECT_ROOT, 'guests/examples');
-const WORKLOADS = join(PROJECT_ROOT, 'guests/workloads');
 const BUDGET = 50_000_000;
 /** The trampoline L0 (and L1) starts a guest at: mov ebx, block; jmp entry. */
 const TRAMPOLINE = 2;
 
 
-const programs: [string, Program][] = [
-  ...readdirSync(EXAMPLES)
-    .filter((f) => f.endsWith('.s'))
-    .map((f): [string, Program] => [f, assembleGuest(join(EXAMPLES, f))]),
-  ...['cpuid.s', 'vmcall.s'].map((f): [string, Program] => [f, assembleGuest(join(WORKLOADS, f))]),
-];
+const programs = bundledGuests();
 
 interface Outcome {
   machine: Machine;

@@ -13,26 +13,17 @@
 // (printed; sw is expected to be slower than baseline: it pays the
 // mwait wake-up latency and the timer re-routing twice per round trip).
 
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Program } from '../src/asm/index.ts';
 import type { Machine } from '../src/machine/machine.ts';
-import { assembleGuest, buildMachine } from '../src/machine/scenario.ts';
-import { PROJECT_ROOT } from '../src/paths.ts';
+import { buildMachine } from '../src/machine/scenario.ts';
 import type { TransitionEvent } from '../src/vmx/exit-stats.ts';
+import { bundledGuests } from './reference/hypervisors.ts';
 
-const EXAMPLES = join(PROJECT_ROOT, 'guests/examples');
-const WORKLOADS = join(PROJECT_ROOT, 'guests/workloads');
 const BUDGET = 50_000_000;
 type Mode = 'baseline' | 'sw' | 'hw';
 
-const programs: [string, Program][] = [
-  ...readdirSync(EXAMPLES)
-    .filter((f) => f.endsWith('.s'))
-    .map((f): [string, Program] => [f, assembleGuest(join(EXAMPLES, f))]),
-  ...['cpuid.s', 'vmcall.s'].map((f): [string, Program] => [f, assembleGuest(join(WORKLOADS, f))]),
-];
+const programs = bundledGuests();
 
 interface Outcome {
   machine: Machine;

@@ -1,10 +1,11 @@
 // Helpers the hypervisor test suites share: symbols of an image, the stop
 // statuses the hypervisors define, and counts taken from a run's statistics.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { Program } from '../../src/asm/index.ts';
 import type { Machine } from '../../src/machine/machine.ts';
+import { assembleGuest } from '../../src/machine/scenario.ts';
 import { PROJECT_ROOT } from '../../src/paths.ts';
 
 /** The address of `name` in `program`. */
@@ -33,4 +34,14 @@ export function executed(machine: Machine, ...mnemonics: string[]): number {
   return Object.entries(machine.stats().opcodes)
     .filter(([form]) => mnemonics.includes(form.split(' ')[0]))
     .reduce((sum, [, count]) => sum + count, 0);
+}
+
+/** Every example and workload, assembled, by file name. */
+export function bundledGuests(): [string, Program][] {
+  return ['examples', 'workloads'].flatMap((dir) =>
+    readdirSync(join(PROJECT_ROOT, 'guests', dir))
+      .filter((f) => f.endsWith('.s'))
+      .sort()
+      .map((f): [string, Program] => [f, assembleGuest(join(PROJECT_ROOT, 'guests', dir, f))]),
+  );
 }
