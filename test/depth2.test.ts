@@ -6,6 +6,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { assembleFile, type Program } from '../src/asm/index.ts';
 import { Machine } from '../src/machine/machine.ts';
+import { workloadDevices } from '../src/machine/workloads.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
 
 const INCLUDE = { includePaths: [join(PROJECT_ROOT, 'guests/include')] };
@@ -20,7 +21,7 @@ const PROGRAMS = ['examples', 'workloads'].flatMap((dir) =>
 
 function run(workload: Program, depth: number, options: { shadowing?: boolean; iterations?: number } = {}) {
   const stack = [L0, L1].slice(0, depth);
-  const machine = new Machine({ ramSize: depth > 0 ? 32 << 20 : 1 << 20 });
+  const machine = new Machine({ ramSize: depth > 0 ? 32 << 20 : 1 << 20, ...workloadDevices(workload) });
   const all = [...stack, workload];
   machine.loadProgram(all[0], all.slice(1), { depth, ...options });
   const result = machine.run({ maxInstructions: 300_000_000 });

@@ -18,7 +18,7 @@ import type { Program } from '../src/asm/index.ts';
 import type { Machine } from '../src/machine/machine.ts';
 import { buildMachine } from '../src/machine/scenario.ts';
 import type { TransitionEvent } from '../src/vmx/exit-stats.ts';
-import { bundledGuests } from './reference/hypervisors.ts';
+import { bundledGuests, TIMING_DEPENDENT } from './reference/hypervisors.ts';
 
 const BUDGET = 50_000_000;
 type Mode = 'baseline' | 'sw' | 'hw';
@@ -93,8 +93,8 @@ describe('sw mode: the same results as baseline', () => {
         // Nothing is switched to the thread extension: sw mode runs on stock hardware.
         expect(sw.machine.stats().exits.some((r) => r.reason === 'THREAD_REGISTER_ACCESS')).toBe(false);
         // The workload executes exactly what it executes in baseline.
-        if (name !== 'timer.s') {
-          // (The timer example spins until ticks arrive: its count depends on time.)
+        if (!TIMING_DEPENDENT.includes(name)) {
+          // (Interrupt-driven programs excepted: their count depends on time.)
           expect(threads[depth].levelInstructions[depth]).toBe(base.machine.threads[0].levelInstructions[depth]);
         }
       });

@@ -5,8 +5,10 @@
 ; L1 hypervisor) memory of its own behind EPT, writes the guest a boot-info
 ; block in the same format it got itself, and then runs it, handling every
 ; VM exit in software. The guest sees the machine it would see bare, only
-; smaller: the same ports (serial console, debug exit, timer), its timer
-; interrupts, CPUID (with a hypervisor leaf), and a hypercall. Whether the
+; smaller: the same ports (serial console, debug exit, timer, forwarded;
+; the NIC and block device, emulated on the physical ones by the device
+; model of devices.inc), their interrupts, CPUID (with a hypervisor leaf),
+; and a hypercall. Whether the
 ; guest sees VMX depends on what it is (boot-info DEPTH):
 ;   DEPTH 1   the guest is a workload: no VMX (CPUID says so, VMX
 ;             instructions raise #UD, the capability MSRs #GP), as on a CPU
@@ -32,7 +34,10 @@
 ;   0 ..                   L0's image: code, read-only data, then page-aligned
 ;                          l0_vmxon_region, l0_vmcs01_region, the tables and
 ;                          variables written at boot, l0_stack (grows down
-;                          from l0_vcpu) and l0_vcpu (HOST_RSP points at it)
+;                          from l0_vcpu) and l0_vcpu (HOST_RSP points at it);
+;                          then hw mode's and sw mode's code, and the device
+;                          model (devices.inc: code, state, two page-aligned
+;                          shadow rings), up to l0_vio_end
 ;   next 4 KiB boundary    the machine's boot-info block (ebx at start)
 ;   next 4 KiB boundaries  the modules; module 0 is the guest image
 ;   l0_ept_directory       the first 4 KiB boundary after the last module:
@@ -58,14 +63,18 @@
 ;
 ; Exits (one handler each, KVM's names; exits.inc):
 ;   EXTERNAL_INTERRUPT  handle_external_interrupt  the vector (acknowledged at
-;                       the exit) becomes pending for the guest
+;                       the exit) becomes pending for the guest; L0's own
+;                       device vectors first complete the device model's
+;                       requests (devices.inc)
 ;   INTERRUPT_WINDOW    handle_interrupt_window    the guest can take it now
 ;   HLT                 handle_hlt                 IF set: sleep in HLT state;
 ;                       IF clear: the guest can never wake, L0 halts too
 ;   CPUID               handle_cpuid               the real cpuid, minus VMX,
 ;                       plus the hypervisor bit and leaf 0x40000000
 ;   IO_INSTRUCTION      handle_io                  forwarded for the guest's
-;                       devices; any other port stops the run
+;                       devices; the NIC's and block device's go to the
+;                       device model (devices.inc); any other port stops
+;                       the run
 ;   VMCALL              handle_vmcall              hypercalls (HYPERCALL_*)
 ;   MSR_READ/MSR_WRITE  handle_rdmsr/handle_wrmsr  the TSC (and a guest
 ;                       hypervisor's VMX capability MSRs); else #GP
@@ -381,3 +390,5 @@ l0_end:
 l0_hw_end:
 %include "sw.inc"
 l0_sw_end:
+%include "devices.inc"
+l0_vio_end:

@@ -32,7 +32,10 @@
 ;   0 ..                   L1's image: code, read-only data, then page-aligned
 ;                          the VMXON region, the VMCS, the tables and
 ;                          variables written at boot, l1_stack (grows down
-;                          from l1_vcpu) and l1_vcpu (HOST_RSP points at it)
+;                          from l1_vcpu) and l1_vcpu (HOST_RSP points at it);
+;                          then hw mode's code and the device model
+;                          (devices.inc: code, state, two page-aligned
+;                          shadow rings), up to l1_vio_end
 ;   next 4 KiB boundary    L1's boot-info block (ebx at start)
 ;   next 4 KiB boundaries  the modules; module 0 is the guest image
 ;   l1_ept_directory       the EPT directory, then one table per 4 MiB
@@ -47,10 +50,14 @@
 ; debug exit (0xF4), timer (0x40-0x43). A guest in/out of one of those is
 ; done by L1 with the same in/out on its own devices (real ones on the bare
 ; machine, L0's virtual ones under L0): L1 is the guest's device model, as
-; QEMU is KVM's. Any other port stops the run (HV_STATUS_BAD_PORT). Timer
-; interrupts reach L1 as EXTERNAL_INTERRUPT exits while the guest runs, or
-; through L1's own interrupt table while L1 waits for one (a halted guest,
-; below); either way they become pending for the guest and are injected.
+; QEMU is KVM's. The NIC (0x600-0x60B) and the block device (0x620-0x627)
+; L1 emulates on its own (devices.inc, guests/include/vio.inc: shadow rings,
+; translated and checked descriptors). Any other port stops the run
+; (HV_STATUS_BAD_PORT). Device interrupts reach L1 as EXTERNAL_INTERRUPT
+; exits while the guest runs, or through L1's own interrupt table while L1
+; waits for one (a halted guest, below); either way they become pending for
+; the guest and are injected (L1's own device vectors first complete the
+; model's requests).
 ;
 ; Exits: one handler per exit reason, with KVM's names (exits.inc); the
 ; common path around them mirrors KVM's vmx_vcpu_run, vmx_handle_exit and
@@ -439,3 +446,5 @@ l1_end:
 %include "hw.inc"
     hv_hw_routines
 l1_hw_end:
+%include "devices.inc"
+l1_vio_end:

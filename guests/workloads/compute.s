@@ -6,6 +6,9 @@
 ; prints a checksum of the last product. Nothing in the loop traps, so a hypervisor
 ; should cost it almost nothing: compare its cycles at depths 0, 1 and 2.
 ;
+; The region of interest (PORT_ROI) is the N rounds: its figure is matrix
+; products per million cycles.
+;
 ; N is the boot-info ITERATIONS field (--iterations), or 20.
 ; Registers in multiply: esi row, edi column, ecx the k index, eax/edx the
 ; product of two elements, ebp the running sum; ebx holds N at the top.
@@ -24,11 +27,15 @@ _start:
     mov ebx, DEFAULT_ROUNDS
 .have_count:
     call init_matrices
+    mov eax, ROI_BEGIN
+    out PORT_ROI, eax
 .round:
     call multiply               ; c = a * b
     call copy_result            ; a = c
     dec ebx
     jnz .round
+    mov eax, ROI_END
+    out PORT_ROI, eax
 
     puts checksum_msg
     call checksum

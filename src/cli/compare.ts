@@ -11,6 +11,7 @@ import { oneOf, parse, positiveInteger } from './args.ts';
 import { UsageError } from './errors.ts';
 import { loadCosts, loadProgram } from './load.ts';
 import { DEFAULT_MAX_INSTRUCTIONS } from './run.ts';
+import { formatTable } from './table.ts';
 
 export const COMPARE_USAGE = 'usage: smtnest compare <workload> [--depth 1|2] [--iterations N] [--cost FILE] [--json|--csv]';
 
@@ -98,9 +99,7 @@ function text(result: Comparison): string {
     ['', '', 'status', ...cols.flatMap((c) => [c.status === 'exited' ? `exit ${c.exitCode}` : c.status, ''])],
   ];
   const rows = [header, ...body, ...summary];
-  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const lines = rows.map((r) => r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd());
-  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  const lines = formatTable(rows, new Set(header.map((_, i) => i).filter((i) => i >= 3))).split('\n');
   lines.splice(2 + body.length, 0, '');
   const notes = [
     `${result.workload} at depth ${result.depth}: VM exits per reason (n) and cycles from each trap until the trapping level ran again (cyc/exit).`,

@@ -7,6 +7,7 @@ import type { Mode } from '../machine/bootinfo.ts';
 import { assembleGuest, buildMachine, hypervisorsFor } from '../machine/scenario.ts';
 import { bundledProgramPath, bundledPrograms } from './load.ts';
 import { DEFAULT_MAX_INSTRUCTIONS } from './run.ts';
+import { formatTable } from './table.ts';
 
 /** Runs shown: bare metal, under L0, under L1 under L0 without and with VMCS
  * shadowing, and in the hw mode. */
@@ -42,15 +43,6 @@ function runAt(depth: number, mode: Mode, shadowing: boolean, workload: Program,
   };
 }
 
-function table(rows: string[][], rightAligned: Set<number>): string {
-  const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
-  const lines = rows.map((r) =>
-    r.map((cell, col) => (rightAligned.has(col) ? cell.padStart(widths[col]) : cell.padEnd(widths[col]))).join('  ').trimEnd(),
-  );
-  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
-  return lines.join('\n');
-}
-
 export function demoCommand(): number {
   const hypervisors = hypervisorsFor(Math.max(...RUNS.map((r) => r.depth)));
   const rows: string[][] = [['program', 'depth', 'mode', 'shadowing', 'status', 'instructions', 'cycles', 'exits', 'console']];
@@ -78,7 +70,7 @@ export function demoCommand(): number {
     }
   }
   console.log('smtnest: the bundled programs bare (depth 0), under L0 (depth 1) and under L1 under L0 (depth 2)\n');
-  console.log(table(rows, new Set([1, 5, 6, 7])));
+  console.log(formatTable(rows, new Set([1, 5, 6, 7])));
   console.log('\nexits: VM exits to L0 (hardware exits). Try: npx smtnest run cpuid --depth 2 --json');
   return failures === 0 ? 0 : 1;
 }

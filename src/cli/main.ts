@@ -5,6 +5,7 @@ import { AssemblyError, formatDiagnostic } from '../asm/index.ts';
 import { asmCommand, disasmCommand } from './asm.ts';
 import { COMPARE_USAGE, compareCommand } from './compare.ts';
 import { SWEEP_USAGE, sweepCommand } from './sweep.ts';
+import { PAPER_USAGE, paperCommand } from './paper.ts';
 import { demoCommand } from './demo.ts';
 import { InputError, UsageError } from './errors.ts';
 import { createLogger } from './log.ts';
@@ -15,9 +16,10 @@ const USAGE = `smtnest: an x86-like machine with VMX and SMT, for measuring nest
 ${RUN_USAGE}
        ${COMPARE_USAGE}
        ${SWEEP_USAGE}
+       ${PAPER_USAGE}   (what npm start runs)
        smtnest asm <file.s> -o <image>
        smtnest disasm <image|file.s>
-       smtnest demo                     (what npm start runs)
+       smtnest demo                     (every bundled program at every depth)
 
 common options: --log-level fatal|error|warn|info|debug|trace|silent (default warn)`;
 
@@ -42,6 +44,8 @@ export async function main(argv: string[]): Promise<number> {
         return asmCommand(args, log);
       case 'disasm':
         return disasmCommand(args);
+      case 'paper':
+        return await paperCommand(args);
       case 'demo':
         return demoCommand();
       case undefined:
@@ -51,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
         console.log(USAGE);
         return command === undefined ? 1 : 0;
       default:
-        throw new UsageError(`unknown command '${command}' (commands: run, compare, sweep, asm, disasm, demo)`);
+        throw new UsageError(`unknown command '${command}' (commands: run, compare, sweep, paper, asm, disasm, demo)`);
     }
   } catch (error) {
     if (error instanceof AssemblyError) {

@@ -1,35 +1,24 @@
 // smtnest sweep <workload> --param NAME=A..B [--points N] [--depth D]
 // [--iterations N]: the workload in every implemented mode while one
 // cost-model parameter goes from A to B, the points run in parallel on
-// worker threads; a CSV of total cycles per point and mode, so that users
-// can see which costs the modes' speed-ups hinge on.
+// worker threads; a CSV of total cycles per point and mode and, for a
+// workload of the paper's evaluation, its own figure (latency, bandwidth or
+// throughput) and improvement over baseline, so that users can see which
+// costs the modes' speed-ups hinge on.
 
 import { writeSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import type { Mode } from '../machine/bootinfo.ts';
-import { COST_PARAMETERS, defaultCosts, type CostModel } from '../machine/cost-model.ts';
+import { basename, extname } from 'node:path';
+import { COST_PARAMETERS, defaultCosts } from '../machine/cost-model.ts';
 import { IMPLEMENTED_MODES, MAX_DEPTH } from '../machine/scenario.ts';
+import { improvement } from '../machine/evaluation.ts';
+import { workloadSpec } from '../machine/workloads.ts';
 import { oneOf, parse, positiveInteger } from './args.ts';
 import { UsageError } from './errors.ts';
 import { loadProgram } from './load.ts';
+import { runJobs, type RunJob } from './pool.ts';
 
 export const SWEEP_USAGE =
   'usage: smtnest sweep <workload> --param NAME=A..B [--points N] [--depth 1|2] [--iterations N]';
-
-/** One run of the sweep, as a worker receives it. */
-export interface SweepJob {
-  target: string;
-  depth: number;
-  mode: Mode;
-  iterations?: number;
-  costs: CostModel;
-}
-
-export interface SweepResult {
-  status: string;
-  cycles: number;
-}
 
 function parseRange(text: string | undefined): { name: string; from: number; to: number } {
   const match = text === undefined ? null : /^(\w+)=(\d+)\.\.(\d+)$/.exec(text.replace(/_/g, ''));
@@ -39,28 +28,6 @@ function parseRange(text: string | undefined): { name: string; from: number; to:
     throw new UsageError(`--param: unknown cost parameter '${name}' (known: ${COST_PARAMETERS.map((p) => p.name).join(', ')})`);
   }
   return { name, from: Number(from), to: Number(to) };
-}
-
-function runOnWorker(job: SweepJob): Promise<SweepResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('../../bin/sweep-worker.js', import.meta.url), { workerData: job });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-}
-
-/** Runs `jobs` at most `parallel` at a time; results in job order. */
-async function runAll(jobs: SweepJob[], parallel: number): Promise<SweepResult[]> {
-  const results: SweepResult[] = new Array(jobs.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < jobs.length) {
-      const index = next++;
-      results[index] = await runOnWorker(jobs[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(parallel, jobs.length) }, lane));
-  return results;
 }
 
 export async function sweepCommand(args: string[]): Promise<number> {
@@ -81,7 +48,7 @@ export async function sweepCommand(args: string[]): Promise<number> {
   const values_ = Array.from({ length: points }, (_, i) =>
     Math.round(points === 1 ? range.from : range.from + ((range.to - range.from) * i) / (points - 1)),
   );
-  const jobs: SweepJob[] = values_.flatMap((value) =>
+  const jobs: RunJob[] = values_.flatMap((value) =>
     IMPLEMENTED_MODES.map((mode) => ({
       target: positionals[0],
       depth,
@@ -90,13 +57,20 @@ export async function sweepCommand(args: string[]): Promise<number> {
       costs: { ...defaultCosts(), [range.name]: value },
     })),
   );
-  const results = await runAll(jobs, availableParallelism());
-  const lines = [`${range.name},mode,status,cycles,speedup_over_baseline`];
+  const results = await runJobs(jobs);
+  const spec = workloadSpec(basename(positionals[0], extname(positionals[0])));
+  const header = [range.name, 'mode', 'status', 'cycles', 'speedup_over_baseline'];
+  if (spec) header.push(`${spec.metric} (${spec.unit})`, `${spec.metric}_improvement`);
+  const lines = [header.join(',')];
   values_.forEach((value, p) => {
     const row = results.slice(p * IMPLEMENTED_MODES.length, (p + 1) * IMPLEMENTED_MODES.length);
-    const baseline = row[IMPLEMENTED_MODES.indexOf('baseline')].cycles;
-    row.forEach((r, m) => lines.push([value, IMPLEMENTED_MODES[m], r.status, r.cycles, (baseline / r.cycles).toFixed(3)].join(',')));
+    const baseline = row[IMPLEMENTED_MODES.indexOf('baseline')];
+    row.forEach((r, m) => {
+      const cells: (string | number)[] = [value, IMPLEMENTED_MODES[m], r.status, r.cycles, (baseline.cycles / r.cycles).toFixed(3)];
+      if (spec) cells.push(r.figure === null ? '' : r.figure.toFixed(1), improvement(spec, baseline.figure, r.figure)?.toFixed(3) ?? '');
+      lines.push(cells.join(','));
+    });
   });
   writeSync(1, lines.join('\n') + '\n');
-  return results.every((r) => r.status === 'exited') ? 0 : 1;
+  return results.every((r) => r.status === 'exited' && r.exitCode === 0) ? 0 : 1;
 }

@@ -44,6 +44,7 @@ export const PORTS = {
   THREAD_START: { name: 'THREAD_START', port: 0x533, device: 'thread-control', access: 'w', description: 'write a thread number: that waiting thread starts (as an x86 startup IPI would)' },
   TRACE_LEVEL: { name: 'TRACE_LEVEL', port: 0x510, device: 'tracepoint', access: 'w', description: 'hypervisor software: the level its next VM entry runs (counters are charged to it)' },
   TRACE_FORWARD: { name: 'TRACE_FORWARD', port: 0x511, device: 'tracepoint', access: 'w', description: 'hypervisor software: it forwards an exit; bits 15:0 reason, 23:16 from level, 31:24 to level' },
+  ROI: { name: 'ROI', port: 0x512, device: 'tracepoint', access: 'w', description: 'workloads: write 1 (ROI_BEGIN): the measured phase begins; 2 (ROI_END): it ends' },
 } as const satisfies Record<string, PortInfo>;
 
 /** Latency of an access to a chipset device: about 1 microsecond on PC
@@ -74,3 +75,7 @@ export const BLOCK_STATUS_ERROR = 1 << 2;
 export const TIMER_STOP = 0;
 export const TIMER_PERIODIC = 1;
 export const TIMER_ONE_SHOT = 2;
+/** What a workload writes to PORT_ROI around its measured phase, as gem5's
+ * m5 resetstats and dumpstats mark one. */
+export const ROI_BEGIN = 1;
+export const ROI_END = 2;

@@ -6,7 +6,7 @@ import { PORTS, TIMER_DEFAULT_VECTOR, TIMER_ONE_SHOT, TIMER_PERIODIC, TIMER_STOP
 
 /** The device constants (ports.ts's other numeric exports) guests need. */
 const DEVICE_CONSTANTS = (
-  Object.entries(P).filter(([name, value]) => typeof value === 'number' && /^(NIC|BLOCK)_/.test(name)) as [string, number][]
+  Object.entries(P).filter(([name, value]) => typeof value === 'number' && /^(NIC|BLOCK|ROI)_/.test(name)) as [string, number][]
 ).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 const hex = (n: number): string => '0x' + n.toString(16).toUpperCase();

@@ -1,22 +1,25 @@
-// Tracepoints: how hypervisor software tells the statistics what only it
-// knows. The hardware sees one level of VMX; which level a VM entry runs,
-// and which exits L0 forwards to L1, are decisions of L0's software. Like
-// gem5's m5 pseudo-instructions, an access costs no cycles: measuring must
-// not change what is measured.
+// Tracepoints: how software tells the statistics what only it knows. The
+// hardware sees one level of VMX; which level a VM entry runs, and which
+// exits L0 forwards to L1, are decisions of L0's software. Where a
+// workload's measured phase begins and ends (its region of interest) is
+// the workload's to say. Like gem5's m5 pseudo-instructions, an access
+// costs no cycles: measuring must not change what is measured.
 
 import type { PortDevice } from './bus.ts';
-import { PORTS } from './ports.ts';
+import { PORTS, ROI_BEGIN, ROI_END } from './ports.ts';
 
 export interface TraceSink {
   /** Thread `thread`'s next VM entry runs level `level`. */
   enteringLevel(thread: number, level: number): void;
   /** Thread `thread`'s hypervisor forwards exit `reason` of level `from` to level `to`. */
   forwarded(thread: number, from: number, to: number, reason: number): void;
+  /** The workload's measured phase begins (or ends) at cycle `now`. */
+  regionOfInterest(mark: 'begin' | 'end', now: number): void;
 }
 
 export class Tracepoint implements PortDevice {
   readonly name = 'tracepoint';
-  readonly ports = [PORTS.TRACE_LEVEL.port, PORTS.TRACE_FORWARD.port];
+  readonly ports = [PORTS.TRACE_LEVEL.port, PORTS.TRACE_FORWARD.port, PORTS.ROI.port];
   readonly accessCycles = 0;
 
   constructor(private readonly sink: TraceSink) {}
@@ -25,8 +28,10 @@ export class Tracepoint implements PortDevice {
     return 0;
   }
 
-  write(port: number, value: number, _now: number, thread: number): void {
+  write(port: number, value: number, now: number, thread: number): void {
     if (port === PORTS.TRACE_LEVEL.port) this.sink.enteringLevel(thread, value & 0xff);
-    else this.sink.forwarded(thread, (value >>> 16) & 0xff, (value >>> 24) & 0xff, value & 0xffff);
+    else if (port === PORTS.TRACE_FORWARD.port) this.sink.forwarded(thread, (value >>> 16) & 0xff, (value >>> 24) & 0xff, value & 0xffff);
+    else if (value === ROI_BEGIN) this.sink.regionOfInterest('begin', now);
+    else if (value === ROI_END) this.sink.regionOfInterest('end', now);
   }
 }

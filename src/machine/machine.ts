@@ -7,7 +7,9 @@ import type { Cpu } from '../cpu/cpu.ts';
 import { BlockDevice } from '../devices/block.ts';
 import { PortBus, type TimedDevice } from '../devices/bus.ts';
 import { Nic } from '../devices/nic.ts';
-import { NetworkPeer, type PeerKind } from '../devices/peer.ts';
+import { KvClient } from '../devices/kv-client.ts';
+import { EchoPeer, SinkPeer, type NetworkPeer, type PeerKind } from '../devices/peer.ts';
+import { WebClient } from '../devices/web-client.ts';
 import { DebugExit } from '../devices/debug-exit.ts';
 import { SerialConsole } from '../devices/serial.ts';
 import { ThreadControl } from '../devices/thread-control.ts';
@@ -35,8 +37,32 @@ export interface MachineOptions {
   threadExtension?: boolean;
   /** The block device's disk image, whole 512-byte sectors (default: an empty disk). */
   disk?: Uint8Array;
-  /** What is at the other end of the NIC's wire (default: a request/response peer). */
-  peer?: PeerKind;
+  /** What is at the other end of the NIC's wire: a stock peer by kind (the
+   * clients with their default seeds), or a peer of the caller's (default:
+   * 'echo', a request/response peer). */
+  peer?: PeerKind | NetworkPeer;
+}
+
+/** The stock peer of a kind (docs/machine.md). */
+function createPeer(kind: PeerKind): NetworkPeer {
+  switch (kind) {
+    case 'echo':
+      return new EchoPeer();
+    case 'sink':
+      return new SinkPeer();
+    case 'kv':
+      return new KvClient();
+    case 'web':
+      return new WebClient();
+  }
+}
+
+/** The workload's measured phase, in machine cycles: from its first
+ * ROI_BEGIN to its last ROI_END (docs/machine.md). */
+export interface RegionOfInterest {
+  begin: number;
+  end: number;
+  cycles: number;
 }
 
 /** What the boot-info block tells the program besides memory and modules. */
@@ -95,6 +121,8 @@ export class Machine {
   /** Where the boot-info block was written, and what it said. */
   bootInfoAddress = 0;
   bootInfo: BootInfo | null = null;
+  private roiBegin: number | null = null;
+  private roiEnd: number | null = null;
   private result: RunResult | null = null;
 
   constructor(options: MachineOptions = {}) {
@@ -107,7 +135,7 @@ export class Machine {
       blockLatency: this.costs.blockLatency,
       blockCyclesPerKiB: this.costs.blockCyclesPerKiB,
     });
-    this.peer = new NetworkPeer(options.peer ?? 'echo');
+    this.peer = typeof options.peer === 'object' ? options.peer : createPeer(options.peer ?? 'echo');
     this.nic = new Nic(this.memory, this.core.interrupts, this.peer, {
       networkLatency: this.costs.networkLatency,
       wireCyclesPerKiB: this.costs.wireCyclesPerKiB,
@@ -125,6 +153,10 @@ export class Machine {
           this.core.threads[thread].guestLevel = level;
         },
         forwarded: (thread, from, to, reason) => this.exits.forwarded(this.core.threads[thread], from, to, reason),
+        regionOfInterest: (mark, now) => {
+          if (mark === 'begin') this.roiBegin ??= now;
+          else this.roiEnd = now;
+        },
       }),
     );
   }
@@ -263,6 +295,13 @@ export class Machine {
   /** The run's outcome, or null while it has not ended. */
   get outcome(): RunResult | null {
     return this.result;
+  }
+
+  /** The measured phase the workload marked, or null unless it marked
+   * both ends (an end before the first begin counts as no end). */
+  get roi(): RegionOfInterest | null {
+    if (this.roiBegin === null || this.roiEnd === null || this.roiEnd < this.roiBegin) return null;
+    return { begin: this.roiBegin, end: this.roiEnd, cycles: this.roiEnd - this.roiBegin };
   }
 
   stats(): MachineStats {

@@ -9,6 +9,7 @@ import { PROJECT_ROOT } from '../paths.ts';
 import type { Mode } from './bootinfo.ts';
 import type { CostModel } from './cost-model.ts';
 import { DEFAULT_RAM_SIZE, Machine } from './machine.ts';
+import { workloadDevices } from './workloads.ts';
 
 export const INCLUDE_DIR = join(PROJECT_ROOT, 'guests/include');
 /** The hypervisor images, outermost first: L0, then L1. */
@@ -41,7 +42,8 @@ export function hypervisorsFor(depth: number): Program[] {
 
 /** The machine of a scenario, loaded and ready to run. One hardware thread
  * per level, so that every mode runs on the same core (baseline leaves the
- * others idle); the hw mode's thread extension only in hw mode. */
+ * others idle); the hw mode's thread extension only in hw mode. A bundled
+ * workload gets the peer and disk its table entry names (workloads.ts). */
 export function buildMachine(scenario: Scenario, hypervisors: readonly Program[] = hypervisorsFor(scenario.depth)): Machine {
   const { depth } = scenario;
   const mode = scenario.mode ?? 'baseline';
@@ -51,6 +53,7 @@ export function buildMachine(scenario: Scenario, hypervisors: readonly Program[]
     threadExtension: mode === 'hw',
     costs: scenario.costs,
     consoleSink: scenario.consoleSink,
+    ...workloadDevices(scenario.workload),
   });
   const stack = [...hypervisors.slice(0, depth), scenario.workload];
   machine.loadProgram(stack[0], stack.slice(1), {

@@ -6,7 +6,7 @@ import { INSTRUCTIONS } from '../isa/table.ts';
 import { VECTOR_NAMES } from '../cpu/cpu.ts';
 import type { ExitRow } from '../vmx/exit-stats.ts';
 import type { Cpu } from '../cpu/cpu.ts';
-import type { Machine, RunResult } from './machine.ts';
+import type { Machine, RegionOfInterest, RunResult } from './machine.ts';
 
 export type { ExitRow };
 
@@ -45,6 +45,8 @@ export interface RunReport extends MachineStats {
   mode: string;
   depth: number;
   shadowing: boolean;
+  /** The workload's measured phase (PORT_ROI), or null when it marked none. */
+  roi: RegionOfInterest | null;
 }
 
 export function formName(mnemonic: string, operands: readonly string[]): string {
@@ -112,6 +114,7 @@ export function runReport(machine: Machine, result: RunResult): RunReport {
     mode: machine.bootInfo?.mode ?? 'baseline',
     depth: machine.bootInfo?.depth ?? 0,
     shadowing: machine.bootInfo?.shadowing ?? false,
+    roi: machine.roi,
     ...stats,
   };
 }

@@ -1,0 +1,95 @@
+// smtnest paper [--json] [--iterations N]: the paper's evaluation. Every
+// workload of the suite runs bare, under one level, and under two levels in
+// baseline, sw and hw (evaluation.ts), on worker threads; one table sets
+// each workload's figure and the two modes' improvements over baseline
+// beside the paper's. `npm start` runs it.
+
+import { writeSync } from 'node:fs';
+import { CONFIGURATIONS, PAPER_FIGURES, SUITE, evaluationRow, type ConfigurationKey, type EvaluationRow } from '../machine/evaluation.ts';
+import { workloadSpec, type WorkloadSpec } from '../machine/workloads.ts';
+import { parse, positiveInteger } from './args.ts';
+import { UsageError } from './errors.ts';
+import { runJobs, type RunJob, type RunOutcome } from './pool.ts';
+import { formatTable } from './table.ts';
+
+export const PAPER_USAGE = 'usage: smtnest paper [--json] [--iterations N]';
+
+/** The progress line on stderr, only when it is a terminal. */
+function progress(total: number): ((finished: number, job: RunJob) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  return (finished, job) => {
+    const line = `smtnest paper: ${finished}/${total} runs (last: ${job.target} at depth ${job.depth}, ${job.mode})`;
+    process.stderr.write(`\r${line.padEnd(78)}${finished === total ? '\r'.padEnd(80) + '\r' : ''}`);
+  };
+}
+
+/** A problem with one run: not a clean exit, or console output other than the bare run's. */
+function problem(spec: WorkloadSpec, key: ConfigurationKey, outcome: RunOutcome, bare: RunOutcome): string | null {
+  if (outcome.status !== 'exited' || outcome.exitCode !== 0) return `${spec.name} (${key}): ${outcome.status}, exit ${outcome.exitCode}`;
+  if (outcome.console !== bare.console) return `${spec.name} (${key}): console output differs from the bare run`;
+  if (outcome.figure === null) return `${spec.name} (${key}): no figure (the workload marked no region of interest)`;
+  return null;
+}
+
+function number(value: number | null, digits: number): string {
+  return value === null ? '-' : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function textTable(rows: readonly EvaluationRow[]): string {
+  const header = ['workload', 'metric', 'unit', 'native', 'single', 'baseline', 'sw', 'hw', 'sw x', 'hw x', 'paper'];
+  const body = rows.map((r) => [
+    r.workload,
+    r.metric,
+    r.unit,
+    number(r.native, 1),
+    number(r.single, 1),
+    number(r.baseline, 1),
+    number(r.sw, 1),
+    number(r.hw, 1),
+    number(r.swImprovement, 2),
+    number(r.hwImprovement, 2),
+    PAPER_FIGURES[r.workload].claim,
+  ]);
+  return formatTable([header, ...body], new Set([3, 4, 5, 6, 7, 8, 9]));
+}
+
+export async function paperCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse('paper', args, {
+    json: { type: 'boolean' },
+    iterations: { type: 'string' },
+    'log-level': { type: 'string' },
+  });
+  if (positionals.length) throw new UsageError(PAPER_USAGE);
+  const iterations = positiveInteger('iterations', values.iterations as string | undefined);
+  const specs = SUITE.map((name) => workloadSpec(name)!);
+  const jobs: RunJob[] = specs.flatMap((spec) =>
+    CONFIGURATIONS.map(({ depth, mode }) => ({ target: spec.name, depth, mode, shadowing: false, iterations })),
+  );
+  const outcomes = await runJobs(jobs, progress(jobs.length));
+  const problems: string[] = [];
+  const rows = specs.map((spec, s) => {
+    const runs = outcomes.slice(s * CONFIGURATIONS.length, (s + 1) * CONFIGURATIONS.length);
+    const figures = {} as Record<ConfigurationKey, number | null>;
+    CONFIGURATIONS.forEach(({ key }, c) => {
+      const trouble = problem(spec, key, runs[c], runs[0]);
+      if (trouble) problems.push(trouble);
+      figures[key] = trouble ? null : runs[c].figure;
+    });
+    return evaluationRow(spec, figures);
+  });
+  if (values.json) {
+    writeSync(1, JSON.stringify({ iterations: iterations ?? null, rows, problems }, null, 2) + '\n');
+  } else {
+    const lines = [
+      'smtnest paper: each workload bare (native), under L0 (single) and under L1 under L0 in three modes',
+      '',
+      textTable(rows),
+      '',
+      'sw x, hw x: times better than baseline (latency: baseline/mode; bandwidth, throughput: mode/baseline).',
+      'paper: Vilanova, Amit, Etsion, ISCA 2019. Why the figures differ: docs/results.md.',
+      ...problems.map((p) => `problem: ${p}`),
+    ];
+    writeSync(1, lines.join('\n') + '\n');
+  }
+  return problems.length === 0 ? 0 : 1;
+}

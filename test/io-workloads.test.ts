@@ -1,0 +1,232 @@
+// The workloads of the paper's evaluation (src/machine/workloads.ts) on the
+// bare machine: each gets its peer and disk from its name, prints its
+// .expected file (itself checked against the protocol models here), marks
+// a region of interest, leaves its peer nothing to complain about, and
+// gives a positive figure that is the same run after run. And the region
+// of interest port itself.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { assembleFile, assembleSource, readImage, writeImage, type Program } from '../src/asm/index.ts';
+import { READY } from '../src/devices/client.ts';
+import { encodeKvResponse, KV_GET, KV_MISS, KV_OK, KvClient } from '../src/devices/kv-client.ts';
+import { ROI_BEGIN, ROI_END } from '../src/devices/ports.ts';
+import { WebClient, webResponse } from '../src/devices/web-client.ts';
+import { Machine } from '../src/machine/machine.ts';
+import { assembleGuest, buildMachine, INCLUDE_DIR } from '../src/machine/scenario.ts';
+import { runReport } from '../src/machine/stats.ts';
+import { IO_STREAM_PACKET_BYTES, WORKLOADS, workloadOfProgram, workloadSpec } from '../src/machine/workloads.ts';
+import { PROJECT_ROOT } from '../src/paths.ts';
+
+const WORKLOAD_DIR = join(PROJECT_ROOT, 'guests/workloads');
+const BIN = join(PROJECT_ROOT, 'bin/smtnest.js');
+const BUDGET = 50_000_000;
+
+const sourcePath = (name: string) => join(WORKLOAD_DIR, `${name}.s`);
+const expectedFile = (name: string) => readFileSync(join(WORKLOAD_DIR, `${name}.expected`), 'utf8');
+
+function run(workload: Program, iterations = 0) {
+  const machine = buildMachine({ workload, depth: 0, iterations });
+  const result = machine.run({ maxInstructions: BUDGET });
+  return { machine, result, console: machine.serial.text() };
+}
+
+/** The kv server's tallies for `requests` requests of the default client,
+ * from a Map standing in for the server. */
+function kvTallies(requests: number) {
+  const client = new KvClient();
+  const table = new Map<number, Uint8Array>();
+  const tally = { gets: 0, hits: 0, sets: 0 };
+  let request = client.receive(READY, 0);
+  for (let i = 0; i < requests; i++) {
+    const view = new DataView(request.buffer, request.byteOffset, request.byteLength);
+    const key = view.getUint32(4, true);
+    let response: Uint8Array;
+    if (view.getUint32(0, true) === KV_GET) {
+      tally.gets++;
+      const value = table.get(key);
+      if (value) tally.hits++;
+      response = value ? encodeKvResponse(KV_OK, value) : encodeKvResponse(KV_MISS);
+    } else {
+      tally.sets++;
+      table.set(key, request.slice(12));
+      response = encodeKvResponse(KV_OK);
+    }
+    request = client.receive(response, 0);
+  }
+  return tally;
+}
+
+/** The web server's tallies for `requests` requests of the default client. */
+function webTallies(requests: number) {
+  const client = new WebClient();
+  const tally = { files: 0, bytes: 0, notFound: 0 };
+  let request = client.receive(READY, 0);
+  for (let i = 0; i < requests; i++) {
+    const response = webResponse(new TextDecoder().decode(request).slice(5, -1));
+    const header = /^200 (\d+)\n/.exec(new TextDecoder().decode(response.subarray(0, 10)));
+    if (header) {
+      tally.files++;
+      tally.bytes += Number(header[1]);
+    } else {
+      tally.notFound++;
+    }
+    request = client.receive(response, 0);
+  }
+  return tally;
+}
+
+/** What each workload prints for `n` iterations, from the models. */
+function reference(name: string, n: number): string {
+  switch (name) {
+    case 'io-rr':
+      return `io-rr: ${n} transactions, all echoed intact\n`;
+    case 'io-stream':
+      return `io-stream: ${n} packets of ${IO_STREAM_PACKET_BYTES} bytes sent\n`;
+    case 'kv': {
+      const t = kvTallies(n);
+      return `kv: ${n} requests: ${t.gets} GET (${t.hits} hits), ${t.sets} SET\n`;
+    }
+    case 'web': {
+      const t = webTallies(n);
+      return `web: ${n} requests: ${t.files} files sent (${t.bytes} bytes), ${t.notFound} not found\n`;
+    }
+    default:
+      throw new Error(`no reference for ${name}`);
+  }
+}
+
+describe('the workload table', () => {
+  it('has one entry per bundled workload of the evaluation, with a source file each', () => {
+    expect(WORKLOADS.map((w) => w.name)).toEqual(['io-rr', 'io-stream', 'kv', 'web', 'compute']);
+    for (const spec of WORKLOADS) {
+      expect(workloadSpec(spec.name)).toBe(spec);
+      expect(spec.description.length).toBeGreaterThan(0);
+      expect(spec.lowerIsBetter).toBe(spec.metric === 'latency');
+    }
+    expect(workloadSpec('cpuid')).toBeUndefined();
+  });
+
+  it("states each workload's default iteration count as its source does", () => {
+    for (const spec of WORKLOADS) {
+      const defaults = [...readFileSync(sourcePath(spec.name), 'utf8').matchAll(/^DEFAULT_\w+ equ (\d+)/gm)];
+      expect(defaults.map((m) => Number(m[1])), spec.name).toEqual([spec.defaultIterations]);
+    }
+  });
+
+  it('finds the entry of a program by its source file, also from an image, and none for others', () => {
+    const kv = assembleGuest(sourcePath('kv'));
+    expect(workloadOfProgram(kv)?.name).toBe('kv');
+    expect(workloadOfProgram(readImage(writeImage(kv), 'kv.img'))?.name).toBe('kv');
+    expect(workloadOfProgram(assembleGuest(join(WORKLOAD_DIR, 'cpuid.s')))).toBeUndefined();
+    expect(workloadOfProgram({ ...kv, lines: [] })).toBeUndefined();
+  });
+});
+
+describe('the workloads on the bare machine', () => {
+  for (const spec of WORKLOADS) {
+    it(`${spec.name} prints ${spec.name}.expected, marks its region of interest and gives its figure`, () => {
+      const { machine, result, console } = run(assembleGuest(sourcePath(spec.name)));
+      expect(result).toMatchObject({ status: 'exited', exitCode: 0 });
+      expect(console).toBe(expectedFile(spec.name));
+      expect(machine.peer.kind).toBe(spec.peer ?? 'echo');
+      const roi = machine.roi!;
+      expect(roi).not.toBeNull();
+      expect(roi.begin).toBeGreaterThan(0);
+      expect(roi.end).toBeLessThan(machine.stats().cycles);
+      expect(roi.cycles).toBe(roi.end - roi.begin);
+      expect(spec.measure(machine)).toBeGreaterThan(0);
+    });
+  }
+
+  it('the .expected files are what the protocol models predict', () => {
+    for (const spec of WORKLOADS.filter((w) => w.name !== 'compute')) {
+      expect(expectedFile(spec.name), spec.name).toBe(reference(spec.name, spec.defaultIterations));
+    }
+  });
+
+  it('io-rr: the echo peer saw one request per transaction', () => {
+    const { machine } = run(assembleGuest(sourcePath('io-rr')), 40);
+    expect(machine.peer.stats).toMatchObject({ packets: 40, bytes: 40 * 64 });
+    expect(workloadSpec('io-rr')!.measure(machine)).toBe(machine.roi!.cycles / 40);
+  });
+
+  it('io-stream: the sink received every packet, and the wire is close to full', () => {
+    const { machine } = run(assembleGuest(sourcePath('io-stream')), 200);
+    expect(machine.peer.stats).toMatchObject({ packets: 200, bytes: 200 * IO_STREAM_PACKET_BYTES });
+    const bytesPerKiloCycle = workloadSpec('io-stream')!.measure(machine)!;
+    const wireRate = (1024 * 1000) / machine.costs.wireCyclesPerKiB;
+    expect(bytesPerKiloCycle).toBeLessThanOrEqual(wireRate);
+    expect(bytesPerKiloCycle).toBeGreaterThan(0.9 * wireRate);
+  });
+
+  for (const name of ['kv', 'web']) {
+    it(`${name}: the client checked every response and found no mismatch`, () => {
+      for (const n of [1, 57]) {
+        const { machine, result, console } = run(assembleGuest(sourcePath(name)), n);
+        expect(result.exitCode).toBe(0);
+        expect(console).toBe(reference(name, n));
+        // n answered requests, plus the announcement, which counts no transaction
+        expect(machine.peer.stats).toMatchObject({ transactions: n, mismatches: 0, packets: n + 1 });
+      }
+    });
+  }
+
+  it('kv: a server that answers a miss as a hit is caught by the client', () => {
+    const path = sourcePath('kv');
+    const source = readFileSync(path, 'utf8');
+    const patched = source.replace('mov dword [ebx + RESP_STATUS], KV_MISS', 'mov dword [ebx + RESP_STATUS], KV_OK');
+    expect(patched).not.toBe(source);
+    const program = assembleFile(path, { includePaths: [INCLUDE_DIR], readFile: (p) => (p === path ? patched : readFileSync(p, 'utf8')) });
+    const { machine } = run(program, 100);
+    const misses = 100 - kvTallies(100).sets - kvTallies(100).hits;
+    expect(machine.peer.stats).toMatchObject({ transactions: 100, mismatches: misses });
+  });
+
+  it('web: with no disk, it says it cannot read its directory', () => {
+    const machine = new Machine({ peer: 'web' });
+    machine.loadProgram(assembleGuest(sourcePath('web')));
+    expect(machine.run({ maxInstructions: BUDGET })).toMatchObject({ status: 'exited', exitCode: 1 });
+    expect(machine.serial.text()).toBe('web: cannot read the directory from the disk\n');
+  });
+
+  it('give byte-identical --json run after run, with the region of interest in it', () => {
+    for (const spec of WORKLOADS) {
+      const once = spawnSync(process.execPath, [BIN, 'run', spec.name, '--json', '--iterations', '20'], { encoding: 'utf8' });
+      const twice = spawnSync(process.execPath, [BIN, 'run', spec.name, '--json', '--iterations', '20'], { encoding: 'utf8' });
+      expect(once.status, once.stderr).toBe(0);
+      expect(twice.stdout).toBe(once.stdout);
+      const report = JSON.parse(once.stdout);
+      expect(Object.keys(report.roi)).toEqual(['begin', 'end', 'cycles']);
+      expect(report.roi.cycles).toBeGreaterThan(0);
+    }
+  }, 60_000);
+});
+
+describe('the region of interest port', () => {
+  const program = (body: string) =>
+    assembleSource(`%include "ports.inc"\n_start:\n${body}\n    out PORT_DEBUG_EXIT, eax\n`, 'roi.s', { includePaths: [INCLUDE_DIR] });
+  const roiOf = (body: string) => {
+    const machine = new Machine({ ramSize: 1 << 16 });
+    machine.loadProgram(program(body));
+    machine.run({ maxInstructions: 1000 });
+    return { roi: machine.roi, report: runReport(machine, machine.outcome!) };
+  };
+  const mark = (value: number) => `    mov eax, ${value}\n    out PORT_ROI, eax`;
+  const spin = '    pause\n    pause';
+
+  it('records the first begin and the last end, in machine cycles, at no cost', () => {
+    const { roi, report } = roiOf([spin, mark(ROI_BEGIN), spin, mark(ROI_BEGIN), spin, mark(ROI_END), spin, mark(ROI_END)].join('\n'));
+    // pause costs 140 cycles, mov 1, and the ROI port nothing
+    expect(roi).toEqual({ begin: 281, end: 281 + 3 * 281, cycles: 3 * 281 });
+    expect(report.roi).toEqual(roi);
+  });
+
+  it('is null when the program marks no region, only a beginning, or an end before it', () => {
+    expect(roiOf(spin).roi).toBeNull();
+    expect(roiOf(mark(ROI_BEGIN)).roi).toBeNull();
+    expect(roiOf([mark(ROI_END), spin, mark(ROI_BEGIN)].join('\n')).roi).toBeNull();
+    expect(roiOf(mark(7)).report.roi).toBeNull();
+  });
+});

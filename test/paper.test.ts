@@ -1,0 +1,56 @@
+// The paper's evaluation: improvements counted the right way round, and
+// `smtnest paper --json` giving every row of the suite from real runs.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CONFIGURATIONS, SUITE, improvement, type EvaluationRow } from '../src/machine/evaluation.ts';
+import { WORKLOADS, workloadSpec } from '../src/machine/workloads.ts';
+import { PROJECT_ROOT } from '../src/paths.ts';
+
+const BIN = join(PROJECT_ROOT, 'bin/smtnest.js');
+
+function smtnest(...args: string[]) {
+  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: PROJECT_ROOT });
+}
+
+describe('improvement over baseline', () => {
+  it('is baseline/mode for a latency and mode/baseline for the rest', () => {
+    const latency = WORKLOADS.find((w) => w.metric === 'latency')!;
+    const bandwidth = WORKLOADS.find((w) => w.metric === 'bandwidth')!;
+    expect(improvement(latency, 300, 100)).toBe(3);
+    expect(improvement(bandwidth, 100, 300)).toBe(3);
+    expect(improvement(bandwidth, null, 300)).toBeNull();
+  });
+
+  it('has a table entry for every workload of the suite', () => {
+    for (const name of SUITE) expect(workloadSpec(name), name).toBeDefined();
+  });
+});
+
+describe('smtnest paper', () => {
+  it('prints one row per workload from the five runs of each, beside the paper', () => {
+    const r = smtnest('paper', '--json', '--iterations', '4');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const { rows, problems } = JSON.parse(r.stdout) as { rows: EvaluationRow[]; problems: string[] };
+    expect(problems).toEqual([]);
+    expect(rows.map((row) => row.workload)).toEqual(SUITE);
+    for (const row of rows) {
+      expect(Object.keys(row)).toEqual([
+        'workload', 'metric', 'unit', 'native', 'single', 'baseline', 'sw', 'hw', 'swImprovement', 'hwImprovement', 'paper',
+      ]);
+      for (const { key } of CONFIGURATIONS) expect(row[key], `${row.workload} ${key}`).toBeGreaterThan(0);
+      const spec = workloadSpec(row.workload)!;
+      // The figures are rounded to 0.1 in the JSON, the improvements computed before rounding.
+      for (const [mode, reported] of [[row.sw, row.swImprovement], [row.hw, row.hwImprovement]]) {
+        expect(Math.abs(reported! / improvement(spec, row.baseline, mode)! - 1)).toBeLessThan(0.01);
+      }
+    }
+    const io = rows.filter((row) => row.metric === 'latency' || row.metric === 'bandwidth');
+    expect(io.map((row) => row.paper)).toEqual([{ sw: 1.3, hw: 2.3 }, { sw: 1.5, hw: 2.6 }]);
+    // Nesting costs an I/O workload more than one level does.
+    const rr = rows.find((row) => row.workload === 'io-rr')!;
+    expect(rr.baseline!).toBeGreaterThan(rr.single!);
+    expect(rr.single!).toBeGreaterThan(rr.native!);
+  }, 120_000);
+});
