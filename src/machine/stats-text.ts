@@ -15,6 +15,10 @@ export function gem5Stats(report: RunReport): string {
   for (const t of report.threads) {
     stat(`system.thread${t.thread}.cycles`, t.cycles, `clock of hardware thread ${t.thread}`);
     stat(`system.thread${t.thread}.instructions`, t.instructions, `instructions executed by hardware thread ${t.thread}`);
+    for (const [level, l] of Object.entries(t.perLevel)) {
+      stat(`system.thread${t.thread}.${level}.cycles`, l.cycles, `cycles ${level} ran on hardware thread ${t.thread}`);
+      stat(`system.thread${t.thread}.${level}.instructions`, l.instructions, `instructions ${level} executed on hardware thread ${t.thread}`);
+    }
   }
   for (const [level, l] of Object.entries(report.levels)) {
     stat(`system.${level}.cycles`, l.cycles, `cycles spent running ${level} (all threads)`);
@@ -32,6 +36,17 @@ export function gem5Stats(report: RunReport): string {
   for (const [vector, count] of Object.entries(report.vectors)) {
     stat(`system.vectors::${key(vector)}`, count, `exceptions and interrupts delivered: ${vector}`);
   }
+  if (report.roi) {
+    stat('sim.roi.begin', report.roi.begin, 'cycle the workload began its measured phase (PORT_ROI)');
+    stat('sim.roi.end', report.roi.end, 'cycle it ended it');
+    stat('sim.roi.cycles', report.roi.cycles, 'cycles of the measured phase');
+  }
+  const net = report.network;
+  stat('system.peer.packets', net.packets, `packets that reached the ${net.peer} peer`);
+  stat('system.peer.bytes', net.bytes, 'bytes that reached the peer');
+  if (net.transactions !== null) stat('system.peer.transactions', net.transactions, 'transactions the client peer completed');
+  if (net.mismatches !== null) stat('system.peer.mismatches', net.mismatches, 'responses the client peer found wrong');
+  stat('system.nic.rxDrops', net.rxDrops, 'packets the NIC dropped for want of a receive buffer');
   const width = Math.max(...lines.map(([name]) => name.length)) + 2;
   return [
     '---------- Begin Simulation Statistics ----------',

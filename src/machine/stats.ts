@@ -6,6 +6,8 @@ import { INSTRUCTIONS } from '../isa/table.ts';
 import { VECTOR_NAMES } from '../cpu/cpu.ts';
 import type { ExitRow } from '../vmx/exit-stats.ts';
 import type { Cpu } from '../cpu/cpu.ts';
+import type { ClientStats } from '../devices/client.ts';
+import type { PeerStats } from '../devices/peer.ts';
 import type { Machine, RegionOfInterest, RunResult } from './machine.ts';
 
 export type { ExitRow };
@@ -23,6 +25,9 @@ export interface ThreadStats {
   levels: string[];
   instructions: number;
   cycles: number;
+  /** Per level that ran on this thread: its instructions and cycles here
+   * (gem5's per-thread vectors; the levels' totals sum them). */
+  perLevel: Record<string, { instructions: number; cycles: number }>;
 }
 
 export interface MachineStats {
@@ -47,6 +52,32 @@ export interface RunReport extends MachineStats {
   shadowing: boolean;
   /** The workload's measured phase (PORT_ROI), or null when it marked none. */
   roi: RegionOfInterest | null;
+  network: NetworkReport;
+}
+
+/** What crossed the NIC's wire: the peer's view, and what the NIC dropped. */
+export interface NetworkReport {
+  peer: string;
+  /** Packets and bytes that reached the peer. */
+  packets: number;
+  bytes: number;
+  /** A client peer's completed and wrong transactions; null for echo and sink. */
+  transactions: number | null;
+  mismatches: number | null;
+  /** Packets from the peer the NIC dropped for want of a receive buffer. */
+  rxDrops: number;
+}
+
+function networkReport(machine: Machine): NetworkReport {
+  const stats = machine.peer.stats as PeerStats & Partial<ClientStats>;
+  return {
+    peer: machine.peer.kind,
+    packets: stats.packets,
+    bytes: stats.bytes,
+    transactions: stats.transactions ?? null,
+    mismatches: stats.mismatches ?? null,
+    rxDrops: machine.nic.drops,
+  };
 }
 
 export function formName(mnemonic: string, operands: readonly string[]): string {
@@ -92,12 +123,18 @@ export function collectStats(machine: Machine): MachineStats {
     cycles: Math.max(...threads.map((t) => t.cycles)),
     instructions: sum((t) => t.instructions),
     levels,
-    threads: threads.map((t) => ({
-      thread: t.id,
-      levels: Object.keys(levels).filter((_, level) => t.levelInstructions[level] > 0),
-      instructions: t.instructions,
-      cycles: t.cycles,
-    })),
+    threads: threads.map((t) => {
+      const ran = Object.keys(levels).filter((_, level) => t.levelInstructions[level] > 0);
+      return {
+        thread: t.id,
+        levels: ran,
+        instructions: t.instructions,
+        cycles: t.cycles,
+        perLevel: Object.fromEntries(
+          ran.map((name) => [name, { instructions: t.levelInstructions[Number(name.slice(1))], cycles: t.levelCycles[Number(name.slice(1))] }]),
+        ),
+      };
+    }),
     exits: machine.exits.list(),
     opcodes: opcodeTable((op) => sum((t) => t.opcodeCounts[op])),
     vectors,
@@ -115,6 +152,7 @@ export function runReport(machine: Machine, result: RunResult): RunReport {
     depth: machine.bootInfo?.depth ?? 0,
     shadowing: machine.bootInfo?.shadowing ?? false,
     roi: machine.roi,
+    network: networkReport(machine),
     ...stats,
   };
 }
