@@ -2,21 +2,26 @@
 // bare machine: each gets its peer and disk from its name, prints its
 // .expected file (itself checked against the protocol models here), marks
 // a region of interest, leaves its peer nothing to complain about, and
-// gives a positive figure that is the same run after run. And the region
-// of interest port itself.
+// gives a positive figure that is the same run after run. The I/O
+// workloads under one and two hypervisors, in every mode: the bare
+// console, the same work seen by the peer, device interrupts delivered
+// through two levels of injection, figures that get worse with every
+// level, and reports that are the same run after run. And the region of
+// interest port itself.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assembleFile, assembleSource, readImage, writeImage, type Program } from '../src/asm/index.ts';
-import { READY } from '../src/devices/client.ts';
+import { ClosedLoopClient, READY } from '../src/devices/client.ts';
 import { encodeKvResponse, KV_GET, KV_MISS, KV_OK, KvClient } from '../src/devices/kv-client.ts';
 import { ROI_BEGIN, ROI_END } from '../src/devices/ports.ts';
 import { WebClient, webResponse } from '../src/devices/web-client.ts';
+import type { Mode } from '../src/machine/bootinfo.ts';
 import { Machine } from '../src/machine/machine.ts';
-import { assembleGuest, buildMachine, INCLUDE_DIR } from '../src/machine/scenario.ts';
+import { assembleGuest, buildMachine, hypervisorsFor, IMPLEMENTED_MODES, INCLUDE_DIR, MAX_DEPTH } from '../src/machine/scenario.ts';
 import { runReport } from '../src/machine/stats.ts';
-import { IO_STREAM_PACKET_BYTES, WORKLOADS, workloadOfProgram, workloadSpec } from '../src/machine/workloads.ts';
+import { IO_STREAM_PACKET_BYTES, WORKLOADS, workloadOfProgram, workloadSpec, type WorkloadSpec } from '../src/machine/workloads.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
 
 const WORKLOAD_DIR = join(PROJECT_ROOT, 'guests/workloads');
@@ -202,6 +207,92 @@ describe('the workloads on the bare machine', () => {
       expect(report.roi.cycles).toBeGreaterThan(0);
     }
   }, 60_000);
+});
+
+describe('the I/O workloads under one and two hypervisors', () => {
+  const N = 20;
+  const IO_WORKLOADS = WORKLOADS.filter((w) => w.name !== 'compute');
+  const HYPERVISORS = hypervisorsFor(MAX_DEPTH);
+  const programs = new Map(IO_WORKLOADS.map((spec) => [spec.name, assembleGuest(sourcePath(spec.name))]));
+
+  /** A run of N iterations, as `smtnest run <name> --depth D --mode M` builds it. */
+  function nestedRun(name: string, depth: number, mode: Mode) {
+    const machine = buildMachine({ workload: programs.get(name)!, depth, mode, iterations: N }, HYPERVISORS);
+    const result = machine.run({ maxInstructions: BUDGET });
+    return { machine, result, console: machine.serial.text() };
+  }
+  const runs = new Map<string, ReturnType<typeof nestedRun>>();
+  /** The run of name at depth in mode, made once for every test that looks at it. */
+  function runOf(name: string, depth: number, mode: Mode = 'baseline') {
+    const key = `${name} ${depth} ${mode}`;
+    if (!runs.has(key)) runs.set(key, nestedRun(name, depth, mode));
+    return runs.get(key)!;
+  }
+
+  /** The peer saw the N transactions and found nothing wrong with them. */
+  function expectPeerServed(spec: WorkloadSpec, machine: Machine) {
+    const { peer } = machine;
+    if (peer instanceof ClosedLoopClient) {
+      // N answered requests, plus the announcement, which counts no transaction
+      expect(peer.stats).toMatchObject({ transactions: N, mismatches: 0, packets: N + 1 });
+    } else if (spec.name === 'io-rr') {
+      expect(peer.stats).toMatchObject({ packets: N, bytes: N * 64 });
+    } else {
+      expect(peer.stats).toMatchObject({ packets: N, bytes: N * IO_STREAM_PACKET_BYTES });
+    }
+  }
+
+  const exitCount = (machine: Machine, from: string, to: string, reason: string) =>
+    machine.stats().exits.find((e) => e.from === from && e.to === to && e.reason === reason)?.count ?? 0;
+
+  for (const spec of IO_WORKLOADS) {
+    for (const depth of [1, 2]) {
+      for (const mode of IMPLEMENTED_MODES) {
+        it(`${spec.name} at depth ${depth}, ${mode}: the bare console, its region of interest, its peer served, a positive figure`, () => {
+          const { machine, result, console } = runOf(spec.name, depth, mode);
+          expect(result).toMatchObject({ status: 'exited', exitCode: 0 });
+          expect(console).toBe(runOf(spec.name, 0).console);
+          const roi = machine.roi!;
+          expect(roi).not.toBeNull();
+          expect(roi.cycles).toBeGreaterThan(0);
+          expect(roi.end).toBeLessThan(machine.stats().cycles);
+          expectPeerServed(spec, machine);
+          expect(spec.measure(machine)).toBeGreaterThan(0);
+          if (depth === 2) {
+            // The physical interrupt exits to L0 (from L2, or from L1 waiting
+            // for one); L0 completes its device model and makes L1's vector
+            // pending, which reaches L1 as an exit of L2; L1 completes its
+            // model and injects L2's vector. L2's port accesses are L1's to
+            // handle.
+            expect(exitCount(machine, 'L1', 'L0', 'EXTERNAL_INTERRUPT') + exitCount(machine, 'L2', 'L0', 'EXTERNAL_INTERRUPT')).toBeGreaterThan(0);
+            expect(exitCount(machine, 'L2', 'L1', 'EXTERNAL_INTERRUPT')).toBeGreaterThan(0);
+            expect(exitCount(machine, 'L2', 'L1', 'IO_INSTRUCTION')).toBeGreaterThan(0);
+          }
+        });
+      }
+    }
+  }
+
+  it('every level costs: io-rr latency rises from depth 0 to 1 to 2, kv throughput falls, in every mode', () => {
+    const figure = (name: string, depth: number, mode: Mode) => workloadSpec(name)!.measure(runOf(name, depth, mode).machine)!;
+    for (const mode of IMPLEMENTED_MODES) {
+      const latency = [0, 1, 2].map((depth) => figure('io-rr', depth, mode));
+      expect(latency[1], `io-rr ${mode}`).toBeGreaterThan(latency[0]);
+      expect(latency[2], `io-rr ${mode}`).toBeGreaterThan(latency[1]);
+      const throughput = [0, 1, 2].map((depth) => figure('kv', depth, mode));
+      expect(throughput[1], `kv ${mode}`).toBeLessThan(throughput[0]);
+      expect(throughput[2], `kv ${mode}`).toBeLessThan(throughput[1]);
+    }
+  });
+
+  it('give byte-identical JSON reports at depth 2, run after run', () => {
+    for (const spec of IO_WORKLOADS) {
+      for (const mode of IMPLEMENTED_MODES) {
+        const json = ({ machine, result }: ReturnType<typeof nestedRun>) => JSON.stringify(runReport(machine, result), null, 2);
+        expect(json(nestedRun(spec.name, 2, mode)), `${spec.name} ${mode}`).toBe(json(runOf(spec.name, 2, mode)));
+      }
+    }
+  });
 });
 
 describe('the region of interest port', () => {

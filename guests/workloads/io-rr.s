@@ -8,10 +8,11 @@
 ; that depends on it (dword k = number + k * 0x01010101), so that an echo
 ; of an earlier request, or a damaged one, cannot pass the check.
 ;
-; The run: set up the interrupt table and the NIC (nic.inc), mark the
-; region of interest's beginning, do N transactions, mark its end, print
-; the count. One request is in flight at a time: the program sleeps (sti;
-; hlt) until the NIC's interrupt says a packet has come.
+; The run: set up the interrupt table (interrupts.inc) and the NIC
+; (nic.inc), mark the region of interest's beginning, do N transactions,
+; mark its end (workload.inc), print the count. One request is in flight
+; at a time: the program sleeps (sti; hlt) until the NIC's interrupt says
+; a packet has come.
 ;
 ; N is the boot-info ITERATIONS field (--iterations), or 300.
 ; Registers: ebp counts the transactions done; edi points at the request
@@ -22,25 +23,19 @@
 ; its request" and exit status 1.
 
 %include "console.inc"
-%include "bootinfo.inc"
+%include "workload.inc"
+%include "interrupts.inc"
 %include "nic.inc"
 
 DEFAULT_TRANSACTIONS equ 300
 REQUEST_BYTES equ 64
-IDT_ENTRIES equ NIC_VECTOR + 1
 
 _start:
-    mov ecx, [ebx + BOOTINFO_ITERATIONS]
-    test ecx, ecx
-    jnz .have_count
-    mov ecx, DEFAULT_TRANSACTIONS
-.have_count:
-    mov [transactions], ecx
-    call setup_interrupts
+    iteration_count transactions, DEFAULT_TRANSACTIONS
+    call interrupts_init
     call nic_init
 
-    mov eax, ROI_BEGIN
-    out PORT_ROI, eax
+    roi_begin
     xor ebp, ebp
 .transaction:
     ; With one request in flight, its slot was sent before its echo came
@@ -57,8 +52,7 @@ _start:
     inc ebp
     cmp ebp, [transactions]
     jb .transaction
-    mov eax, ROI_END
-    out PORT_ROI, eax
+    roi_end
 
     puts result_msg
     mov eax, ebp
@@ -112,23 +106,6 @@ check_echo:
     stc
     ret
 
-; Every vector gets a handler, so that an exception is reported instead of
-; escalating to a triple fault; the NIC's vector gets the driver's.
-setup_interrupts:
-    xor ecx, ecx
-.fill:
-    mov dword [idt + ecx*4], unexpected_interrupt
-    inc ecx
-    cmp ecx, IDT_ENTRIES
-    jb .fill
-    mov dword [idt + NIC_VECTOR*4], nic_interrupt
-    lidt [idt_descriptor]
-    ret
-
-unexpected_interrupt:
-    puts unexpected_msg
-    exit 1
-
 result_msg: db "io-rr: ", 0
 intact_msg: db " transactions, all echoed intact", 10, 0
 echo_msg: db "io-rr: echo ", 0
@@ -137,6 +114,5 @@ unexpected_msg: db "io-rr: unexpected interrupt or exception", 10, 0
 
 align 64                        ; written at run time: keep it off code lines
 transactions: dd 0
-idt_descriptor: dd idt, IDT_ENTRIES
-idt: times IDT_ENTRIES dd 0
+interrupt_table NIC_VECTOR + 1
 nic_memory

@@ -6,12 +6,13 @@
 ; The peer is 'sink'; it answers nothing. The packets' bytes are whatever
 ; the transmit buffers hold (zeros): the sink does not look at them.
 ;
-; The run: set up the interrupt table and the NIC (nic.inc) with a ring of
-; NIC_TX_SLOTS descriptors, mark the region of interest's beginning, then
-; loop: reclaim the descriptors the NIC has sent, fill every free one with
-; a packet, ring the doorbell once for all of them, and sleep (sti; hlt)
-; until the NIC's transmit-completion interrupt. The region ends when the
-; last of N packets is on the wire.
+; The run: set up the interrupt table (interrupts.inc) and the NIC
+; (nic.inc) with a ring of NIC_TX_SLOTS descriptors, mark the region of
+; interest's beginning (workload.inc), then loop: reclaim the descriptors
+; the NIC has sent, fill every free one with a packet, ring the doorbell
+; once for all of them, and sleep (sti; hlt) until the NIC's
+; transmit-completion interrupt. The region ends when the last of N
+; packets is on the wire.
 ;
 ; N is the boot-info ITERATIONS field (--iterations), or 1000. The table
 ; of workloads (src/machine/workloads.ts) counts bytes as N * PACKET_BYTES.
@@ -22,25 +23,19 @@
 
 %define NIC_TX_SLOTS 32
 %include "console.inc"
-%include "bootinfo.inc"
+%include "workload.inc"
+%include "interrupts.inc"
 %include "nic.inc"
 
 DEFAULT_PACKETS equ 1000
 PACKET_BYTES equ 1024
-IDT_ENTRIES equ NIC_VECTOR + 1
 
 _start:
-    mov ecx, [ebx + BOOTINFO_ITERATIONS]
-    test ecx, ecx
-    jnz .have_count
-    mov ecx, DEFAULT_PACKETS
-.have_count:
-    mov [packets], ecx
-    call setup_interrupts
+    iteration_count packets, DEFAULT_PACKETS
+    call interrupts_init
     call nic_init
 
-    mov eax, ROI_BEGIN
-    out PORT_ROI, eax
+    roi_begin
     xor ebp, ebp
 .send:
     cli
@@ -72,8 +67,7 @@ _start:
     hlt
     jmp .send
 .done:
-    mov eax, ROI_END
-    out PORT_ROI, eax
+    roi_end
 
     puts result_msg
     mov eax, ebp
@@ -84,23 +78,6 @@ _start:
     puts sent_msg
     exit 0
 
-; Every vector gets a handler, so that an exception is reported instead of
-; escalating to a triple fault; the NIC's vector gets the driver's.
-setup_interrupts:
-    xor ecx, ecx
-.fill:
-    mov dword [idt + ecx*4], unexpected_interrupt
-    inc ecx
-    cmp ecx, IDT_ENTRIES
-    jb .fill
-    mov dword [idt + NIC_VECTOR*4], nic_interrupt
-    lidt [idt_descriptor]
-    ret
-
-unexpected_interrupt:
-    puts unexpected_msg
-    exit 1
-
 result_msg: db "io-stream: ", 0
 of_msg: db " packets of ", 0
 sent_msg: db " bytes sent", 10, 0
@@ -108,6 +85,5 @@ unexpected_msg: db "io-stream: unexpected interrupt or exception", 10, 0
 
 align 64                        ; written at run time: keep it off code lines
 packets: dd 0
-idt_descriptor: dd idt, IDT_ENTRIES
-idt: times IDT_ENTRIES dd 0
+interrupt_table NIC_VECTOR + 1
 nic_memory

@@ -19,12 +19,10 @@
 ; from there to the next slots until it finds the key or an empty slot.
 ; Nothing is ever deleted, so an empty slot ends every search.
 ;
-; The run: set up the interrupt table and the NIC (nic.inc), announce READY,
-; wait for the first request; the region of interest begins when it comes.
-; Serve N requests, sleeping (sti; hlt) until the NIC's interrupt between
-; them. Then wait for one more request, which the client sends only once
-; it has the last response: the region ends there, so that it holds N
-; whole transactions, and that request is not answered.
+; The run: set up the interrupt table (interrupts.inc) and the NIC
+; (nic.inc), then serve N requests as every closed-loop server does
+; (server.inc): announce READY, answer each request with serve, the region
+; of interest around the N transactions. Print the tallies.
 ;
 ; N is the boot-info ITERATIONS field (--iterations), or 300.
 ; Registers in serve: esi the request (ecx bytes), ebx the response being
@@ -34,11 +32,13 @@
 ;   kv: 300 requests: 218 GET (58 hits), 82 SET
 
 %include "console.inc"
-%include "bootinfo.inc"
+%include "format.inc"
+%include "workload.inc"
+%include "interrupts.inc"
 %include "nic.inc"
+%include "server.inc"
 
 DEFAULT_REQUESTS equ 300
-IDT_ENTRIES equ NIC_VECTOR + 1
 
 KV_GET equ 1
 KV_SET equ 2
@@ -65,67 +65,18 @@ SLOT_VALUE equ 16
 SLOT_BYTES equ 128              ; SLOT_VALUE + KV_MAX_VALUE, rounded up
 
 _start:
-    mov ecx, [ebx + BOOTINFO_ITERATIONS]
-    test ecx, ecx
-    jnz .have_count
-    mov ecx, DEFAULT_REQUESTS
-.have_count:
-    mov [requests], ecx
-    call setup_interrupts
+    iteration_count requests, DEFAULT_REQUESTS
+    call interrupts_init
     call nic_init
-
-    call nic_tx_buffer
-    mov esi, ready_msg
-    mov ecx, READY_BYTES
-    call copy_bytes
-    call nic_send
-    call nic_wait_receive
-    mov eax, ROI_BEGIN
-    out PORT_ROI, eax
-    xor ebp, ebp
-.serve:
-    call serve
-    call nic_rx_release
-    inc ebp
-    cmp ebp, [requests]
-    jae .served
-    call nic_wait_receive
-    jmp .serve
-.served:
-    call nic_wait_receive       ; the client has the last response
-    mov eax, ROI_END
-    out PORT_ROI, eax
-
-    cmp dword [errors], 0
-    jne .errors
-    puts result_msg
-    mov eax, ebp
-    call print_dec
-    puts requests_msg
-    mov eax, [gets]
-    call print_dec
-    puts gets_msg
-    mov eax, [hits]
-    call print_dec
-    puts hits_msg
-    mov eax, [sets]
-    call print_dec
-    puts sets_msg
+    mov ecx, [requests]
+    mov esi, failures_format
+    call server_run
+    putf result_format, requests
     exit 0
-.errors:
-    puts result_msg
-    mov eax, [errors]
-    call print_dec
-    puts errors_msg
-    exit 1
 
-; serve: answers the request at esi (ecx bytes).
+; serve: answers the request at esi (ecx bytes) in the buffer at ebx; ecx =
+; the response's length, CF set for a KV_ERROR.
 serve:
-    ; One request at a time: the last response was sent before this
-    ; request came, so reclaiming always frees its slot.
-    call nic_tx_reclaim
-    call nic_tx_buffer
-    mov ebx, edi
     cmp ecx, REQ_VALUE
     jb .error
     mov edx, [esi + REQ_LENGTH]
@@ -155,7 +106,8 @@ serve:
     lea edi, [ebx + RESP_VALUE]
     call copy_bytes
     add ecx, RESP_VALUE
-    jmp .send
+    clc
+    ret
 .miss:
     mov dword [ebx + RESP_STATUS], KV_MISS
     jmp .no_value
@@ -174,16 +126,17 @@ serve:
     add edi, SLOT_VALUE
     call copy_bytes
     mov dword [ebx + RESP_STATUS], KV_OK
-    jmp .no_value
-
-.error:
-    inc dword [errors]
-    mov dword [ebx + RESP_STATUS], KV_ERROR
 .no_value:
     mov dword [ebx + RESP_LENGTH], 0
     mov ecx, RESP_VALUE
-.send:
-    call nic_send
+    clc
+    ret
+
+.error:
+    mov dword [ebx + RESP_STATUS], KV_ERROR
+    mov dword [ebx + RESP_LENGTH], 0
+    mov ecx, RESP_VALUE
+    stc
     ret
 
 ; find_slot: edi = the slot holding key eax, or else the empty slot where
@@ -217,41 +170,17 @@ find_slot:
     clc
     ret
 
-; Every vector gets a handler, so that an exception is reported instead of
-; escalating to a triple fault; the NIC's vector gets the driver's.
-setup_interrupts:
-    xor ecx, ecx
-.fill:
-    mov dword [idt + ecx*4], unexpected_interrupt
-    inc ecx
-    cmp ecx, IDT_ENTRIES
-    jb .fill
-    mov dword [idt + NIC_VECTOR*4], nic_interrupt
-    lidt [idt_descriptor]
-    ret
-
-unexpected_interrupt:
-    puts unexpected_msg
-    exit 1
-
-ready_msg: db "READY", 10
-READY_BYTES equ $ - ready_msg
-result_msg: db "kv: ", 0
-requests_msg: db " requests: ", 0
-gets_msg: db " GET (", 0
-hits_msg: db " hits), ", 0
-sets_msg: db " SET", 10, 0
-errors_msg: db " requests malformed or refused", 10, 0
+result_format: db "kv: % requests: % GET (% hits), % SET", 10, 0
+failures_format: db "kv: % requests malformed or refused", 10, 0
 unexpected_msg: db "kv: unexpected interrupt or exception", 10, 0
 
 align 64                        ; written at run time: keep it off code lines
-requests: dd 0
+requests: dd 0                  ; result_format's fields, in its order
 gets: dd 0
 hits: dd 0
 sets: dd 0
-errors: dd 0
-idt_descriptor: dd idt, IDT_ENTRIES
-idt: times IDT_ENTRIES dd 0
+interrupt_table NIC_VECTOR + 1
 align 4096
 kv_table: times KV_SLOTS * SLOT_BYTES db 0
+server_memory
 nic_memory

@@ -19,13 +19,12 @@
 ; NAME_MAX bytes), the file's first sector (dd) and its length (dd); the
 ; first entry with an empty name ends it. Each file starts on a sector.
 ;
-; The run: set up the interrupt table, the NIC (nic.inc) and read the
-; directory (disk.inc); announce READY and wait for the first request: the
-; region of interest begins when it comes. Serve N requests, sleeping (sti;
-; hlt) until the NIC's or the disk's interrupt. Then wait for one more
-; request, which the client sends only once it has the last response: the
-; region ends there, so that it holds N whole transactions, and that
-; request is not answered.
+; The run: set up the interrupt table (interrupts.inc), the NIC (nic.inc)
+; and the disk, and read the directory (disk.inc); then serve N requests as
+; every closed-loop server does (server.inc): announce READY, answer each
+; request with serve, the region of interest around the N transactions.
+; While a file is read, the program sleeps (sti; hlt) until the disk's
+; interrupt. Print the tallies.
 ;
 ; N is the boot-info ITERATIONS field (--iterations), or 200.
 ; Registers in serve: esi the request (ecx bytes), then the name in it;
@@ -36,12 +35,14 @@
 ;   web: 200 requests: 173 files sent (163575 bytes), 27 not found
 
 %include "console.inc"
-%include "bootinfo.inc"
+%include "format.inc"
+%include "workload.inc"
+%include "interrupts.inc"
 %include "nic.inc"
 %include "disk.inc"
+%include "server.inc"
 
 DEFAULT_REQUESTS equ 200
-IDT_ENTRIES equ NIC_VECTOR + 1
 
 PREFIX_BYTES equ 5              ; "GET /"
 ENTRY_BYTES equ 32              ; directory entry layout
@@ -55,75 +56,27 @@ FILE_SECTORS equ 3              ; the largest file: with its header, one packet
 FILE_MAX equ FILE_SECTORS * BLOCK_SECTOR_SIZE
 
 _start:
-    mov ecx, [ebx + BOOTINFO_ITERATIONS]
-    test ecx, ecx
-    jnz .have_count
-    mov ecx, DEFAULT_REQUESTS
-.have_count:
-    mov [requests], ecx
-    call setup_interrupts
+    iteration_count requests, DEFAULT_REQUESTS
+    call interrupts_init
     call nic_init
+    call disk_init
     xor eax, eax
     mov ecx, 1
     mov edi, directory
     call disk_read
     jc .no_disk
-
-    call nic_tx_buffer
-    mov esi, ready_msg
-    mov ecx, READY_BYTES
-    call copy_bytes
-    call nic_send
-    call nic_wait_receive
-    mov eax, ROI_BEGIN
-    out PORT_ROI, eax
-    xor ebp, ebp
-.serve:
-    call serve
-    call nic_rx_release
-    inc ebp
-    cmp ebp, [requests]
-    jae .served
-    call nic_wait_receive
-    jmp .serve
-.served:
-    call nic_wait_receive       ; the client has the last response
-    mov eax, ROI_END
-    out PORT_ROI, eax
-
-    cmp dword [errors], 0
-    jne .errors
-    puts result_msg
-    mov eax, ebp
-    call print_dec
-    puts requests_msg
-    mov eax, [files]
-    call print_dec
-    puts files_msg
-    mov eax, [file_bytes]
-    call print_dec
-    puts bytes_msg
-    mov eax, [not_found]
-    call print_dec
-    puts not_found_msg
+    mov ecx, [requests]
+    mov esi, failures_format
+    call server_run
+    putf result_format, requests
     exit 0
-.errors:
-    puts result_msg
-    mov eax, [errors]
-    call print_dec
-    puts errors_msg
-    exit 1
 .no_disk:
     puts no_disk_msg
     exit 1
 
-; serve: answers the request at esi (ecx bytes).
+; serve: answers the request at esi (ecx bytes) in the buffer at ebx; ecx =
+; the response's length, CF set for a 400 or a 500.
 serve:
-    ; One request at a time: the last response was sent before this
-    ; request came, so reclaiming always frees its slot.
-    call nic_tx_reclaim
-    call nic_tx_buffer
-    mov ebx, edi
     ; "GET /" + 1 to NAME_MAX bytes of name + "\n"
     cmp ecx, PREFIX_BYTES + 2
     jb .bad_request
@@ -169,23 +122,23 @@ serve:
     add edi, ecx
     mov ecx, edi
     sub ecx, ebx
-    jmp .send
+    clc
+    ret
 
 .not_found:
     inc dword [not_found]
     mov dword [ebx], '404' | (10 << 24)   ; "404\n"
-    jmp .status_only
-.bad_request:
-    inc dword [errors]
-    mov dword [ebx], '400' | (10 << 24)   ; "400\n"
-    jmp .status_only
-.server_error:
-    inc dword [errors]
-    mov dword [ebx], '500' | (10 << 24)   ; "500\n"
-.status_only:
     mov ecx, 4                  ; three digits and the newline
-.send:
-    call nic_send
+    clc
+    ret
+.bad_request:
+    mov dword [ebx], '400' | (10 << 24)   ; "400\n"
+    jmp .not_served
+.server_error:
+    mov dword [ebx], '500' | (10 << 24)   ; "500\n"
+.not_served:
+    mov ecx, 4
+    stc
     ret
 
 ; find_file: edi = the directory entry named by the ecx bytes at esi; CF
@@ -266,45 +219,20 @@ store_dec:
     pop eax
     ret
 
-; Every vector gets a handler, so that an exception is reported instead of
-; escalating to a triple fault; the NIC and the disk get their drivers'.
-setup_interrupts:
-    xor ecx, ecx
-.fill:
-    mov dword [idt + ecx*4], unexpected_interrupt
-    inc ecx
-    cmp ecx, IDT_ENTRIES
-    jb .fill
-    mov dword [idt + NIC_VECTOR*4], nic_interrupt
-    mov dword [idt + DISK_VECTOR*4], disk_interrupt
-    lidt [idt_descriptor]
-    ret
-
-unexpected_interrupt:
-    puts unexpected_msg
-    exit 1
-
-ready_msg: db "READY", 10
-READY_BYTES equ $ - ready_msg
-result_msg: db "web: ", 0
-requests_msg: db " requests: ", 0
-files_msg: db " files sent (", 0
-bytes_msg: db " bytes), ", 0
-not_found_msg: db " not found", 10, 0
-errors_msg: db " requests malformed or failed", 10, 0
+result_format: db "web: % requests: % files sent (% bytes), % not found", 10, 0
+failures_format: db "web: % requests malformed or failed", 10, 0
 no_disk_msg: db "web: cannot read the directory from the disk", 10, 0
 unexpected_msg: db "web: unexpected interrupt or exception", 10, 0
 
 align 64                        ; written at run time: keep it off code lines
-requests: dd 0
+requests: dd 0                  ; result_format's fields, in its order
 files: dd 0
 file_bytes: dd 0
 not_found: dd 0
-errors: dd 0
-idt_descriptor: dd idt, IDT_ENTRIES
-idt: times IDT_ENTRIES dd 0
+interrupt_table NIC_VECTOR + 1  ; DISK_VECTOR is below NIC_VECTOR
 disk_memory
 align 4096
 directory: times BLOCK_SECTOR_SIZE db 0
 file_buffer: times FILE_MAX db 0
+server_memory
 nic_memory

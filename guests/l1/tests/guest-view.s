@@ -29,21 +29,16 @@
 ; Registers: eax ebx ecx edx are cpuid's and rdmsr's; esi a saved value.
 
 %include "console.inc"
+%include "format.inc"
+%include "interrupts.inc"
 
 VECTOR_UD   equ 6
 VECTOR_GP   equ 13
-IDT_ENTRIES equ 14
 
 _start:
-    xor ecx, ecx
-.fill:
-    mov dword [idt + ecx*4], unexpected
-    inc ecx
-    cmp ecx, IDT_ENTRIES
-    jb .fill
+    call interrupts_init
     mov dword [idt + VECTOR_UD*4], invalid_opcode
     mov dword [idt + VECTOR_GP*4], general_protection
-    lidt [idt_descriptor]
 
     xor eax, eax
     xor ecx, ecx
@@ -128,7 +123,7 @@ _start:
     puts no_exception_msg
 
 .tsc:
-    mov dword [resume], unexpected
+    mov dword [resume], unexpected_interrupt
     mov ecx, 0x10               ; IA32_TIME_STAMP_COUNTER
     mov edx, 1
     xor eax, eax
@@ -158,10 +153,6 @@ resume_after_exception:
     pop eax
     iret
 
-unexpected:
-    puts unexpected_msg
-    exit 1
-
 ; print_chars: the four bytes of eax, lowest first, NULs left out.
 print_chars:
     push eax
@@ -178,39 +169,6 @@ print_chars:
     shr edx, 8
     dec ecx
     jnz .byte
-    pop edx
-    pop ecx
-    pop eax
-    ret
-
-; print_hex_short: "0x" and eax in hex without leading zeros.
-print_hex_short:
-    push eax
-    push ecx
-    push edx
-    mov edx, eax
-    mov eax, '0'
-    call print_char
-    mov eax, 'x'
-    call print_char
-    mov ecx, 8
-.skip_zeros:
-    cmp ecx, 1
-    je .digits
-    mov eax, edx
-    shr eax, 28
-    jnz .digits
-    shl edx, 4
-    dec ecx
-    jmp .skip_zeros
-.digits:
-    rol edx, 4
-    mov eax, edx
-    and eax, 0xf
-    movzx eax, byte [hex_digits + eax]
-    call print_char
-    dec ecx
-    jnz .digits
     pop edx
     pop ecx
     pop eax
@@ -241,10 +199,7 @@ resume:
     dd 0
 region_pointer:
     dd region, 0
-idt_descriptor:
-    dd idt, IDT_ENTRIES
-idt:
-    times IDT_ENTRIES dd 0
+interrupt_table VECTOR_GP + 1
 align 4096
 region:
     times 4096 db 0

@@ -27,7 +27,8 @@
 ; 0xFFFFFF00 (wrapping), then a good one.
 ;
 ; Memory: its own stack (the top of memory stays untouched), the rings and
-; buffers after the code. Registers: nothing live across a wait.
+; buffers after the code. Registers: nothing live across a wait. The
+; vectors, handlers and waits are lib.inc's.
 ;
 ; Expected output at every depth (exit status 0):
 ;   tx status: 0x3 0x3 0x3 0x1 0x1 0x1
@@ -42,10 +43,8 @@
 
 %include "console.inc"
 %include "bootinfo.inc"
+%include "lib.inc"
 
-NIC_IRQ      equ 0x30
-BLK_IRQ      equ 0x31
-IDT_ENTRIES  equ 0x32
 RING_SLOTS   equ 8
 GOOD_BYTES   equ 16
 
@@ -53,19 +52,7 @@ _start:
     mov esp, stack_top
     mov eax, [ebx + BOOTINFO_RAM_SIZE]
     mov [ram_size], eax
-    xor ecx, ecx
-.fill_idt:
-    mov dword [idt + ecx*4], unexpected_interrupt
-    inc ecx
-    cmp ecx, IDT_ENTRIES
-    jb .fill_idt
-    mov dword [idt + NIC_IRQ*4], nic_handler
-    mov dword [idt + BLK_IRQ*4], blk_handler
-    lidt [idt_descriptor]
-    mov eax, NIC_IRQ
-    out PORT_NIC_IRQ_VECTOR, eax
-    mov eax, BLK_IRQ
-    out PORT_BLOCK_VECTOR, eax
+    call devices_init
 
     ; ---- phase 1 ----
     mov r8, [ram_size]
@@ -174,19 +161,19 @@ _start:
     call print_newline
 
     ; ---- phase 3: block requests ----
-    mov eax, [ram_size]
-    sub eax, 256
-    call block_read
+    mov edx, [ram_size]
+    sub edx, 256
+    call read_sector0
     puts straddling_msg
     call print_space_hex
     call print_newline
-    mov eax, 0xffffff00
-    call block_read
+    mov edx, 0xffffff00
+    call read_sector0
     puts wrapping_msg
     call print_space_hex
     call print_newline
-    mov eax, block_buffer
-    call block_read
+    mov edx, block_buffer
+    call read_sector0
     puts block_good_msg
     call print_space_hex
     call print_newline
@@ -216,111 +203,26 @@ fill_good_packet:
     pop eax
     ret
 
-; nic_wait: sleeps until TX_HEAD is eax, RX_HEAD is ecx (-1: any) and the
-; handler has seen every cause in edx since the call. Returns with
-; interrupts off.
-nic_wait:
-    push esi
-    mov dword [nic_events], 0
-.check:
-    cli
-    mov esi, [nic_events]
-    and esi, edx
-    cmp esi, edx
-    jne .sleep
-    in esi, PORT_NIC_TX_HEAD
-    cmp esi, eax
-    jne .sleep
-    cmp ecx, -1
-    je .done
-    in esi, PORT_NIC_RX_HEAD
-    cmp esi, ecx
-    je .done
-.sleep:
-    sti
-    hlt
-    jmp .check
-.done:
-    pop esi
-    ret
-
-; block_read: reads sector 0, one sector, into buffer eax; waits for the
-; completion; eax = the status the handler read.
-block_read:
-    mov dword [blk_seen], 0
-    out PORT_BLOCK_BUFFER, eax
+; read_sector0: reads sector 0 into the buffer at edx; eax = the status.
+read_sector0:
+    push ebx
+    push ecx
     xor eax, eax
-    out PORT_BLOCK_SECTOR, eax
-    mov eax, 1
-    out PORT_BLOCK_COUNT, eax
-    mov eax, BLOCK_COMMAND_READ
-    out PORT_BLOCK_COMMAND, eax
-.wait:
-    cli
-    cmp dword [blk_seen], 0
-    jne .done
-    sti
-    hlt
-    jmp .wait
-.done:
-    mov eax, [blk_status]
+    mov ecx, 1
+    mov ebx, BLOCK_COMMAND_READ
+    call block_request
+    pop ecx
+    pop ebx
     ret
 
-; print_space_hex: " 0x" and eax in hex, without leading zeros.
+; print_space_hex: a space, then eax as print_hex_short prints it.
 print_space_hex:
     push eax
-    push ecx
-    push edx
-    mov edx, eax
     mov eax, ' '
     call print_char
-    mov eax, '0'
-    call print_char
-    mov eax, 'x'
-    call print_char
-    mov ecx, 28
-.skip:
-    test ecx, ecx
-    jz .digits
-    mov eax, edx
-    shr eax, ecx
-    and eax, 0xf
-    jnz .digits
-    sub ecx, 4
-    jmp .skip
-.digits:
-    mov eax, edx
-    shr eax, ecx
-    and eax, 0xf
-    movzx eax, byte [hex_digits + eax]
-    call print_char
-    sub ecx, 4
-    jns .digits
-    pop edx
-    pop ecx
     pop eax
+    call print_hex_short
     ret
-
-nic_handler:
-    push eax
-    in eax, PORT_NIC_IRQ_STATUS
-    out PORT_NIC_IRQ_STATUS, eax    ; writing 1s clears them
-    or [nic_events], eax
-    pop eax
-    iret
-
-blk_handler:
-    push eax
-    in eax, PORT_BLOCK_STATUS
-    mov [blk_status], eax
-    out PORT_BLOCK_STATUS, eax      ; clears done and error
-    mov dword [blk_seen], 1
-    pop eax
-    iret
-
-unexpected_interrupt:
-    puts unexpected_msg
-    exit 1
 
 tx_msg:          db "tx status:", 0
 rx_msg:          db "rx status:", 0
@@ -330,15 +232,10 @@ rx_ring_msg:     db "rx ring outside: head ", 0
 straddling_msg:  db "block straddling:", 0
 wrapping_msg:    db "block wrapping:", 0
 block_good_msg:  db "block good:", 0
-unexpected_msg:  db "unexpected interrupt or exception", 10, 0
 
 align 64                        ; written at run time: off the code lines
-idt_descriptor: dd idt, IDT_ENTRIES
 ram_size:       dd 0
-nic_events:     dd 0
-blk_seen:       dd 0
-blk_status:     dd 0
-idt:            times IDT_ENTRIES dd 0
+vio_memory
 align 4096
 tx_ring:        times RING_SLOTS * NIC_DESCRIPTOR_SIZE db 0
 rx_ring:        times RING_SLOTS * NIC_DESCRIPTOR_SIZE db 0

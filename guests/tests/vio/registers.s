@@ -17,6 +17,7 @@
 ;   tx head 0x1, status 0x1, drops 0x1
 
 %include "console.inc"
+%include "format.inc"
 
 BUSY_SECTORS equ 128            ; 64 KiB: blockLatency + 64 * blockCyclesPerKiB, about 75,000 cycles
 
@@ -24,36 +25,36 @@ _start:
     mov esp, stack_top
     puts nic_vector_msg
     in eax, PORT_NIC_IRQ_VECTOR
-    call print_small_hex
+    call print_hex_short
     puts block_vector_msg
     in eax, PORT_BLOCK_VECTOR
-    call print_small_hex
+    call print_hex_short
     call print_newline
 
     mov eax, tx_ring
     out PORT_NIC_TX_RING, eax
     puts tx_ring_msg
     in eax, PORT_NIC_TX_RING
-    call print_small_hex
+    call print_hex_short
     call print_newline
 
     mov eax, 0x1ab
     out PORT_NIC_IRQ_VECTOR, eax
     puts vector_msg
     in eax, PORT_NIC_IRQ_VECTOR
-    call print_small_hex
+    call print_hex_short
     call print_newline
 
     mov eax, 99
     out PORT_NIC_IRQ_TARGET, eax
     puts target_msg
     in eax, PORT_NIC_IRQ_TARGET
-    call print_small_hex
+    call print_hex_short
     call print_newline
 
     puts sectors_msg
     in eax, PORT_BLOCK_SECTORS
-    call print_small_hex
+    call print_hex_short
     call print_newline
 
     ; A read of BUSY_SECTORS sectors (long enough to be still in flight
@@ -76,12 +77,12 @@ _start:
     test eax, BLOCK_STATUS_BUSY
     jnz .block_poll
     puts block_msg
-    call print_small_hex
+    call print_hex_short
     mov eax, BLOCK_STATUS_DONE | BLOCK_STATUS_ERROR
     out PORT_BLOCK_STATUS, eax
     puts cleared_msg
     in eax, PORT_BLOCK_STATUS
-    call print_small_hex
+    call print_hex_short
     call print_newline
 
     ; One packet, no receive buffer: the echo is dropped.
@@ -100,48 +101,15 @@ _start:
     jz .drop_poll
     puts tx_head_msg
     in eax, PORT_NIC_TX_HEAD
-    call print_small_hex
+    call print_hex_short
     puts status_msg
     mov eax, [tx_ring + NIC_DESC_STATUS]
-    call print_small_hex
+    call print_hex_short
     puts drops_msg
     in eax, PORT_NIC_RX_DROPS
-    call print_small_hex
+    call print_hex_short
     call print_newline
     exit 0
-
-; print_small_hex: "0x" and eax in hex, without leading zeros.
-print_small_hex:
-    push eax
-    push ecx
-    push edx
-    mov edx, eax
-    mov eax, '0'
-    call print_char
-    mov eax, 'x'
-    call print_char
-    mov ecx, 28
-.skip:
-    test ecx, ecx
-    jz .digits
-    mov eax, edx
-    shr eax, ecx
-    and eax, 0xf
-    jnz .digits
-    sub ecx, 4
-    jmp .skip
-.digits:
-    mov eax, edx
-    shr eax, ecx
-    and eax, 0xf
-    movzx eax, byte [hex_digits + eax]
-    call print_char
-    sub ecx, 4
-    jns .digits
-    pop edx
-    pop ecx
-    pop eax
-    ret
 
 nic_vector_msg:   db "nic vector ", 0
 block_vector_msg: db ", block vector ", 0

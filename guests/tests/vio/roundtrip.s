@@ -10,11 +10,12 @@
 ; the default, so the vector register must be honoured; its handler reads
 ; IRQ_STATUS, writes it back (clearing it) and keeps the bits in
 ; nic_events. The program waits (sti; hlt) until TX_HEAD and RX_HEAD have
-; both reached PACKETS and both causes were seen, then checks every descriptor's status, every
-; received length and every byte.
+; both reached PACKETS and both causes were seen, then checks every
+; descriptor's status, every received length and every byte.
 ; Block: BLK_IRQ; the handler reads STATUS and keeps it. Two sectors of a
 ; pattern are written at sector 3 and read back into another buffer; then
 ; sector 0 (what the test put on the disk) is read and its dword sum printed.
+; The vectors, handlers and waits are lib.inc's.
 ;
 ; Memory: the rings and buffers after the code, page-aligned; nothing
 ; outside the program's image is used but the stack (esp from the loader).
@@ -32,28 +33,16 @@
 ; and exit status 0; a mismatch prints what differs and exits with 1.
 
 %include "console.inc"
+%include "lib.inc"
 
-NIC_IRQ      equ 0x30
-BLK_IRQ      equ 0x31
-IDT_ENTRIES  equ 0x32
 PACKETS      equ 4
 RING_SLOTS   equ 8
 BUFFER_BYTES equ 2048
 
 _start:
-    xor ecx, ecx
-.fill_idt:
-    mov dword [idt + ecx*4], unexpected_interrupt
-    inc ecx
-    cmp ecx, IDT_ENTRIES
-    jb .fill_idt
-    mov dword [idt + NIC_IRQ*4], nic_handler
-    mov dword [idt + BLK_IRQ*4], blk_handler
-    lidt [idt_descriptor]
+    call devices_init
 
     ; ---- the NIC ----
-    mov eax, NIC_IRQ
-    out PORT_NIC_IRQ_VECTOR, eax
     ; Receive: a buffer per descriptor, PACKETS of them given.
     mov eax, rx_ring
     out PORT_NIC_RX_RING, eax
@@ -87,24 +76,10 @@ _start:
     jb .tx_desc
     mov eax, PACKETS
     out PORT_NIC_TX_TAIL, eax
+    mov ecx, PACKETS            ; wait for TX_HEAD and RX_HEAD PACKETS, both causes
+    mov edx, NIC_IRQ_TX | NIC_IRQ_RX
+    call nic_wait
 
-.nic_wait:
-    ; Done when both heads are there and the handler has seen both causes
-    ; (a completion can be visible in the heads before its interrupt runs).
-    cli
-    cmp dword [nic_events], NIC_IRQ_TX | NIC_IRQ_RX
-    jne .nic_sleep
-    in eax, PORT_NIC_TX_HEAD
-    cmp eax, PACKETS
-    jne .nic_sleep
-    in eax, PORT_NIC_RX_HEAD
-    cmp eax, PACKETS
-    je .nic_done
-.nic_sleep:
-    sti
-    hlt
-    jmp .nic_wait
-.nic_done:
     puts tx_msg
     in eax, PORT_NIC_TX_HEAD
     call print_dec
@@ -113,7 +88,7 @@ _start:
     call print_dec
     puts events_msg
     mov eax, [nic_events]
-    call print_small_hex
+    call print_hex_short
     call print_newline
 
     xor ecx, ecx
@@ -124,8 +99,6 @@ _start:
     jb .check_packet
 
     ; ---- the block device ----
-    mov eax, BLK_IRQ
-    out PORT_BLOCK_VECTOR, eax
     mov edi, block_out
     xor ecx, ecx
 .pattern:
@@ -141,7 +114,7 @@ _start:
     mov ebx, BLOCK_COMMAND_WRITE
     call block_request
     puts write_msg
-    call print_small_hex
+    call print_hex_short
     call print_newline
 
     mov eax, 3
@@ -150,7 +123,7 @@ _start:
     mov ebx, BLOCK_COMMAND_READ
     call block_request
     puts read_back_msg
-    call print_small_hex
+    call print_hex_short
     xor ecx, ecx
 .compare:
     mov eax, [block_out + ecx*4]
@@ -171,7 +144,7 @@ _start:
     mov ebx, BLOCK_COMMAND_READ
     call block_request
     puts sector0_msg
-    call print_small_hex
+    call print_hex_short
     puts sum_msg
     xor eax, eax
     xor ecx, ecx
@@ -270,78 +243,6 @@ check_packet:
     call print_newline
     exit 1
 
-; block_request: sector eax, ecx sectors, buffer edx, command ebx; waits for the completion interrupt; eax = the status it read.
-block_request:
-    mov dword [blk_seen], 0
-    out PORT_BLOCK_SECTOR, eax
-    out PORT_BLOCK_COUNT, ecx
-    out PORT_BLOCK_BUFFER, edx
-    out PORT_BLOCK_COMMAND, ebx
-.wait:
-    cli
-    cmp dword [blk_seen], 0
-    jne .done
-    sti
-    hlt
-    jmp .wait
-.done:
-    mov eax, [blk_status]
-    ret
-
-; print_small_hex: "0x" and eax in hex without leading zeros.
-print_small_hex:
-    push eax
-    push ecx
-    push edx
-    mov edx, eax
-    mov eax, '0'
-    call print_char
-    mov eax, 'x'
-    call print_char
-    mov ecx, 28
-.skip:
-    test ecx, ecx
-    jz .digits
-    mov eax, edx
-    shr eax, ecx
-    and eax, 0xf
-    jnz .digits
-    sub ecx, 4
-    jmp .skip
-.digits:
-    mov eax, edx
-    shr eax, ecx
-    and eax, 0xf
-    movzx eax, byte [hex_digits + eax]
-    call print_char
-    sub ecx, 4
-    jns .digits
-    pop edx
-    pop ecx
-    pop eax
-    ret
-
-nic_handler:
-    push eax
-    in eax, PORT_NIC_IRQ_STATUS
-    out PORT_NIC_IRQ_STATUS, eax    ; writing 1s clears them
-    or [nic_events], eax
-    pop eax
-    iret
-
-blk_handler:
-    push eax
-    in eax, PORT_BLOCK_STATUS
-    mov [blk_status], eax
-    out PORT_BLOCK_STATUS, eax      ; clears done and error
-    mov dword [blk_seen], 1
-    pop eax
-    iret
-
-unexpected_interrupt:
-    puts unexpected_msg
-    exit 1
-
 tx_msg:         db "tx ", 0
 rx_msg:         db " sent, rx ", 0
 events_msg:     db " received, events ", 0
@@ -357,14 +258,9 @@ differ_msg:     db ": differs from what was written", 10, 0
 sector0_msg:    db "sector 0: status ", 0
 sum_msg:        db ", sum 0x", 0
 done_msg:       db "done", 10, 0
-unexpected_msg: db "unexpected interrupt or exception", 10, 0
 
 align 64                        ; written at run time: off the code lines
-idt_descriptor: dd idt, IDT_ENTRIES
-nic_events:     dd 0
-blk_seen:       dd 0
-blk_status:     dd 0
-idt:            times IDT_ENTRIES dd 0
+vio_memory
 align 4096
 tx_ring:        times RING_SLOTS * NIC_DESCRIPTOR_SIZE db 0
 rx_ring:        times RING_SLOTS * NIC_DESCRIPTOR_SIZE db 0
