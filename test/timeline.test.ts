@@ -1,80 +1,140 @@
-// --timeline: a valid Chrome trace-event file of which level ran when.
+// --timeline: a valid Chrome trace-event file of which level ran when, in
+// every mode: the keys each event type requires, complete slices in time
+// order per track, flows that start once and end once (across threads in
+// sw and hw), exits per reason as the statistics count them, bounded size.
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { assembleGuest, buildMachine } from '../src/machine/scenario.ts';
+import type { Mode } from '../src/machine/bootinfo.ts';
+import { assembleGuest, buildMachine, IMPLEMENTED_MODES } from '../src/machine/scenario.ts';
 import { Timeline } from '../src/machine/timeline.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
 
 interface Event {
   name: string;
+  cat: string;
   ph: string;
   ts: number;
   pid: number;
   tid: number;
   dur?: number;
   id?: number;
+  bp?: string;
+  s?: string;
   args?: Record<string, unknown>;
 }
 
-function timelineOf(iterations: number, window?: { from: number; to: number }, max?: number) {
+function timelineOf(iterations: number, mode: Mode = 'baseline', window?: { from: number; to: number }, max?: number) {
   const workload = assembleGuest(join(PROJECT_ROOT, 'guests/workloads/cpuid.s'));
-  const machine = buildMachine({ workload, depth: 2, iterations });
+  const machine = buildMachine({ workload, depth: 2, mode, iterations });
   const timeline = new Timeline(window, max);
   machine.exits.listener = timeline.record;
   machine.run({ maxInstructions: 50_000_000 });
   return { file: JSON.parse(timeline.finish(machine.threads.map((t) => t.cycles))), machine };
 }
 
-describe('the timeline', () => {
-  const { file, machine } = timelineOf(20);
+/** The keys the trace-event format requires of each event type, beyond name, ph, ts, pid, tid. */
+function checkEvent(e: Event): void {
+  expect(typeof e.name).toBe('string');
+  expect(Number.isFinite(e.ts) && e.ts >= 0).toBe(true);
+  expect(e.pid).toBe(0);
+  expect(Number.isInteger(e.tid)).toBe(true);
+  switch (e.ph) {
+    case 'X':
+      expect(e.dur).toBeGreaterThanOrEqual(0);
+      expect(e.args).toBeTypeOf('object');
+      break;
+    case 's':
+    case 't':
+    case 'f':
+      expect(Number.isInteger(e.id)).toBe(true);
+      if (e.ph === 'f') expect(e.bp).toBe('e');
+      break;
+    case 'C':
+      for (const value of Object.values(e.args!)) expect(Number.isInteger(value)).toBe(true);
+      break;
+    case 'i':
+      expect(['g', 'p', 't']).toContain(e.s);
+      break;
+    case 'M':
+      expect(['process_name', 'thread_name']).toContain(e.name);
+      expect(typeof e.args!.name).toBe('string');
+      break;
+    default:
+      throw new Error(`unexpected event type ${e.ph}`);
+  }
+}
+
+describe.each(IMPLEMENTED_MODES)('the timeline in %s mode', (mode) => {
+  const { file, machine } = timelineOf(20, mode);
   const events: Event[] = file.traceEvents;
 
-  it('has the keys the format requires', () => {
-    for (const e of events) {
-      expect(typeof e.name).toBe('string');
-      expect(['X', 'C', 's', 'f', 'i', 'M']).toContain(e.ph);
-      expect(Number.isFinite(e.ts)).toBe(true);
-      expect(e.pid).toBe(0);
-      expect(Number.isInteger(e.tid)).toBe(true);
-      if (e.ph === 'X') expect(e.dur).toBeGreaterThanOrEqual(0);
-    }
+  it('has the keys each event type requires', () => {
+    for (const e of events) checkEvent(e);
   });
 
-  it('keeps each track in time order, slices not overlapping', () => {
-    const slices = events.filter((e) => e.ph === 'X');
-    for (const tid of new Set(slices.map((e) => e.tid))) {
-      const track = slices.filter((e) => e.tid === tid);
-      for (let i = 1; i < track.length; i++) {
-        expect(track[i].ts).toBeGreaterThanOrEqual(track[i - 1].ts);
-        expect(track[i].ts + 1e-9).toBeGreaterThanOrEqual(track[i - 1].ts + track[i - 1].dur!);
+  it('names one track per hardware thread', () => {
+    const names = events.filter((e) => e.name === 'thread_name');
+    expect(names.map((e) => e.tid)).toEqual(machine.threads.map((t) => t.id));
+  });
+
+  it('keeps each track in time order, slices complete and not overlapping', () => {
+    for (const tid of new Set(events.map((e) => e.tid))) {
+      const track = events.filter((e) => e.tid === tid && e.ph !== 'M');
+      for (let i = 1; i < track.length; i++) expect(track[i].ts).toBeGreaterThanOrEqual(track[i - 1].ts);
+      const slices = track.filter((e) => e.ph === 'X');
+      for (let i = 1; i < slices.length; i++) {
+        expect(slices[i].ts + 1e-9).toBeGreaterThanOrEqual(slices[i - 1].ts + slices[i - 1].dur!);
       }
     }
   });
 
-  it('matches every flow start with its end', () => {
-    const starts = events.filter((e) => e.ph === 's').map((e) => e.id);
-    const ends = events.filter((e) => e.ph === 'f').map((e) => e.id);
-    expect(new Set(starts).size).toBe(starts.length);
-    // Every trap but the last (which ended the run) reaches the code that resumes it.
-    expect(starts.length - ends.length).toBeLessThanOrEqual(2);
-    for (const id of ends) expect(starts).toContain(id);
+  it('starts each flow once and ends it at most once, after its start', () => {
+    const byId = new Map<number, Event[]>();
+    for (const e of events.filter((x) => ['s', 't', 'f'].includes(x.ph))) byId.set(e.id!, [...(byId.get(e.id!) ?? []), e]);
+    let unfinished = 0;
+    for (const flow of byId.values()) {
+      expect(flow.filter((e) => e.ph === 's')).toHaveLength(1);
+      expect(flow[0].ph).toBe('s');
+      const ends = flow.filter((e) => e.ph === 'f');
+      expect(ends.length).toBeLessThanOrEqual(1);
+      if (ends.length === 0) unfinished++;
+      else expect(ends[0].ts).toBeGreaterThanOrEqual(flow[0].ts);
+    }
+    // Only the traps of the run's last moments (the exit that ended it) stay open.
+    expect(unfinished).toBeLessThanOrEqual(3);
   });
 
-  it('shows each exit as a handler slice and counts exits per reason', () => {
+  it('leads a forwarded L2 exit to L1\'s handler, on the thread where L1 runs', () => {
+    const forwarded = events.filter((e) => e.ph === 's' && e.name === 'forwarded CPUID');
+    expect(forwarded).toHaveLength(20);
+    const l1Thread = mode === 'baseline' ? 0 : 1;
+    for (const start of forwarded) {
+      const end = events.find((e) => e.ph === 'f' && e.id === start.id)!;
+      expect(end.tid).toBe(l1Thread);
+      const l2Trap = events.filter((e) => e.ph === 's' && e.name === 'CPUID' && e.ts <= start.ts).pop()!;
+      expect(l2Trap.tid).toBe(mode === 'baseline' ? 0 : 2);
+    }
+  });
+
+  it('shows each exit as a slice named by reason, from and to, and counts exits per reason', () => {
     const handlers = events.filter((e) => e.ph === 'X' && e.name === 'L0 handles CPUID from L2');
     expect(handlers).toHaveLength(20);
+    for (const h of handlers) expect(h.args).toEqual({ reason: 'CPUID', from: 'L2', to: 'L0' });
     const last = events.filter((e) => e.ph === 'C').pop()!;
     const rows = machine.exits.list().filter((r) => r.to === 'L0');
     for (const row of rows) expect(last.args![row.reason]).toBe(rows.filter((r) => r.reason === row.reason).reduce((n, r) => n + r.count, 0));
   });
+});
 
+describe('the timeline\'s size', () => {
   it('is bounded by a window and a transition limit', () => {
-    const windowed = timelineOf(20, { from: 2_000_000, to: 2_100_000 }).file.traceEvents as Event[];
+    const windowed = timelineOf(20, 'baseline', { from: 2_000_000, to: 2_100_000 }).file.traceEvents as Event[];
     for (const e of windowed.filter((e) => e.ph !== 'M')) {
       expect(e.ts).toBeGreaterThanOrEqual(2_000_000 / 2000);
       expect(e.ts).toBeLessThanOrEqual(2_100_000 / 2000);
     }
-    const limited = timelineOf(20, undefined, 10).file;
+    const limited = timelineOf(20, 'baseline', undefined, 10).file;
     expect(limited.otherData.truncated).toMatch(/first 10 transitions/);
+    expect(limited.traceEvents.filter((e: Event) => e.ph === 'X').length).toBeLessThanOrEqual(10 + 3);
   });
 });

@@ -6,6 +6,7 @@ import { asmCommand, disasmCommand } from './asm.ts';
 import { COMPARE_USAGE, compareCommand } from './compare.ts';
 import { SWEEP_USAGE, sweepCommand } from './sweep.ts';
 import { PAPER_USAGE, paperCommand } from './paper.ts';
+import { REPORT_USAGE, reportCommand } from './report.ts';
 import { demoCommand } from './demo.ts';
 import { InputError, UsageError } from './errors.ts';
 import { createLogger } from './log.ts';
@@ -17,6 +18,7 @@ ${RUN_USAGE}
        ${COMPARE_USAGE}
        ${SWEEP_USAGE}
        ${PAPER_USAGE}   (what npm start runs)
+       ${REPORT_USAGE}   (charts of where nested traps' cycles go)
        smtnest asm <file.s> -o <image>
        smtnest disasm <image|file.s>
        smtnest demo                     (every bundled program at every depth)
@@ -46,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
         return disasmCommand(args);
       case 'paper':
         return await paperCommand(args);
+      case 'report':
+        return await reportCommand(args);
       case 'demo':
         return demoCommand();
       case undefined:
@@ -55,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
         console.log(USAGE);
         return command === undefined ? 1 : 0;
       default:
-        throw new UsageError(`unknown command '${command}' (commands: run, compare, sweep, paper, asm, disasm, demo)`);
+        throw new UsageError(`unknown command '${command}' (commands: run, compare, sweep, paper, report, asm, disasm, demo)`);
     }
   } catch (error) {
     if (error instanceof AssemblyError) {

@@ -2,9 +2,15 @@
 // chrome://tracing) of which level each hardware thread ran when: one track
 // per thread, a slice for each stretch a level ran and for each exit a
 // hypervisor handled (named by reason, from and to level), flow arrows from
-// a trap to the handler that receives it (through L0's forwarding to L1),
-// and a counter track of exits per reason. Built from the hardware's
-// transition events, so it costs nothing when it is off.
+// each trap through L0's forwarding back to the trapping level, and from
+// the forwarding to the handler that receives the exit, and a counter track
+// of exits per reason. Built from the hardware's transition events, so it
+// costs nothing when it is off.
+//
+// An exit's slice is on the thread that trapped and lasts until that thread
+// runs its level again: in baseline the handlers run in it, on that same
+// thread; in sw and hw they run on other threads (the arrows lead there),
+// and the slice is the trapping thread's wait.
 //
 // Time: the trace's microseconds are the model's cycles at 2 GHz (the clock
 // the cost model assumes), so 1 us on the timeline is 2,000 cycles.
@@ -19,7 +25,7 @@ export const DEFAULT_MAX_TRANSITIONS = 100_000;
 interface TraceEvent {
   name: string;
   cat: string;
-  ph: 'X' | 'C' | 's' | 'f' | 'i' | 'M';
+  ph: 'X' | 'C' | 's' | 't' | 'f' | 'i' | 'M';
   ts: number;
   pid: number;
   tid: number;
@@ -46,7 +52,8 @@ export class Timeline {
   private transitions = 0;
   private truncated = false;
   private nextFlow = 1;
-  /** Flow ids of traps still travelling to their handler, by thread and trapping level. */
+  /** Flow ids still open: of each level's trap until it resumes (trap:L), and
+   * of each forwarded exit until its handler runs (handler:L). */
   private readonly inFlight = new Map<string, number>();
 
   constructor(
@@ -72,7 +79,7 @@ export class Timeline {
         to: `L${e.to}`,
       });
       const id = this.nextFlow++;
-      this.inFlight.set(`${e.thread}:${e.from}`, id);
+      this.inFlight.set(`trap:${e.from}`, id);
       this.events.push({ name: reason, cat: 'trap', ph: 's', id, ts: ts(e.cycle), pid: 0, tid: e.thread });
       this.counts[reason] = (this.counts[reason] ?? 0) + 1;
       this.events.push({ name: 'exits', cat: 'exits', ph: 'C', ts: ts(e.cycle), pid: 0, tid: 0, args: { ...this.counts } });
@@ -86,26 +93,27 @@ export class Timeline {
         pid: 0,
         tid: e.thread,
       });
-      // The trap now travels on to the level the exit is forwarded to.
-      const id = this.inFlight.get(`${e.thread}:${e.from}`);
-      if (id !== undefined) {
-        this.events.push({ name: reason, cat: 'trap', ph: 'f', bp: 'e', id, ts: ts(e.cycle), pid: 0, tid: e.thread });
-        const next = this.nextFlow++;
-        this.events.push({ name: reason, cat: 'trap', ph: 's', id: next, ts: ts(e.cycle), pid: 0, tid: e.thread });
-        this.inFlight.set(`${e.thread}:${e.to}-handler`, next);
-      }
+      // The trap passes through the forwarding hypervisor on its way back to
+      // the trapping level, and a second arrow carries the exit on to the
+      // level it is forwarded to.
+      const trap = this.inFlight.get(`trap:${e.from}`);
+      if (trap !== undefined) this.events.push({ name: reason, cat: 'trap', ph: 't', id: trap, ts: ts(e.cycle), pid: 0, tid: e.thread });
+      const id = this.nextFlow++;
+      this.events.push({ name: `forwarded ${reason}`, cat: 'forward', ph: 's', id, ts: ts(e.cycle), pid: 0, tid: e.thread });
+      this.inFlight.set(`handler:${e.to}`, id);
     } else {
       this.close(e.thread, e.cycle, `L${e.from}`);
       this.begin(e.thread, e.cycle, `L${e.to}`, 'run', { level: `L${e.to}` });
-      const id = this.inFlight.get(`${e.thread}:${e.to}-handler`);
-      if (id !== undefined) {
-        this.events.push({ name: 'forwarded exit', cat: 'trap', ph: 'f', bp: 'e', id, ts: ts(e.cycle), pid: 0, tid: e.thread });
-        this.inFlight.delete(`${e.thread}:${e.to}-handler`);
-      }
-      const back = this.inFlight.get(`${e.thread}:${e.to}`);
-      if (back !== undefined) {
-        this.events.push({ name: 'resume', cat: 'trap', ph: 'f', bp: 'e', id: back, ts: ts(e.cycle), pid: 0, tid: e.thread });
-        this.inFlight.delete(`${e.thread}:${e.to}`);
+      // Flows are keyed by level, not thread: in the sw and hw modes a trap
+      // is handled, forwarded and resumed on different hardware threads.
+      for (const [key, name, cat] of [
+        [`handler:${e.to}`, 'forwarded exit', 'forward'],
+        [`trap:${e.to}`, 'resume', 'trap'],
+      ] as const) {
+        const id = this.inFlight.get(key);
+        if (id === undefined) continue;
+        this.events.push({ name, cat, ph: 'f', bp: 'e', id, ts: ts(e.cycle), pid: 0, tid: e.thread });
+        this.inFlight.delete(key);
       }
     }
   };

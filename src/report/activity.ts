@@ -1,0 +1,103 @@
+// What each hardware thread did when, cycle by cycle, over one stretch of a
+// run: which level's instructions it executed, when it was in a world switch
+// (the instruction that enters a guest, and what the hardware charged for
+// the entry or the exit), and when it did nothing (parked in mwait, stalled
+// by a thread switch, not started). Transition events alone cannot tell when
+// an sw-mode thread goes to sleep or when an hw-mode hypervisor thread
+// resumes, so this also watches every instruction start: a thread whose
+// state is no longer running stopped at its own clock.
+
+import { STATE_RUNNING, type Cpu } from '../cpu/cpu.ts';
+import type { Machine } from '../machine/machine.ts';
+import type { TransitionEvent } from '../vmx/exit-stats.ts';
+
+/** What a stretch of a thread's time went to: a level's instructions, or a world switch. */
+export type ActivityKind = 'L0' | 'L1' | 'L2' | 'switch';
+
+export interface ActivitySegment {
+  thread: number;
+  kind: ActivityKind;
+  from: number;
+  to: number;
+}
+
+interface Open {
+  kind: ActivityKind;
+  since: number;
+}
+
+const levelKind = (level: number): ActivityKind => `L${Math.min(level, 2)}` as ActivityKind;
+
+export class ActivityRecorder {
+  readonly segments: ActivitySegment[] = [];
+  readonly events: TransitionEvent[] = [];
+  private readonly open = new Map<number, Open>();
+  /** The instruction executing now: its thread and the cycle it began. */
+  private current: { thread: number; start: number } | null = null;
+
+  constructor(private readonly threads: readonly Cpu[]) {}
+
+  /** Records every transition and instruction of `machine`'s next run. */
+  static attach(machine: Machine): ActivityRecorder {
+    const recorder = new ActivityRecorder(machine.threads);
+    machine.exits.listener = recorder.transition;
+    return recorder;
+  }
+
+  /** The hook to give to machine.run's onInstruction: `cpu` is about to execute one instruction. */
+  readonly instruction = (cpu: Cpu): void => {
+    this.settle();
+    const kind = levelKind(cpu.currentLevel);
+    const open = this.open.get(cpu.id);
+    if (open?.kind !== kind) {
+      if (open) this.close(cpu.id, cpu.cycles);
+      this.open.set(cpu.id, { kind, since: cpu.cycles });
+    }
+    this.current = { thread: cpu.id, start: cpu.cycles };
+  };
+
+  /** The listener to give to machine.exits. */
+  readonly transition = (event: TransitionEvent): void => {
+    this.events.push(event);
+    if (event.kind === 'exit') {
+      // The trapping level stops at the trap; what follows until the
+      // hypervisor's first instruction is the hardware's exit.
+      this.close(event.thread, event.cycle);
+      this.open.set(event.thread, { kind: 'switch', since: event.cycle });
+    } else if (event.kind === 'entry' && this.current) {
+      // The entering instruction and the entry's cost are the world switch;
+      // the guest runs from the event on (its clock already charged).
+      const host = this.current.thread;
+      this.close(host, this.current.start);
+      if (host === event.thread) {
+        this.segments.push({ thread: host, kind: 'switch', from: this.current.start, to: event.cycle });
+      } else {
+        this.open.set(host, { kind: 'switch', since: this.current.start });
+      }
+      this.open.set(event.thread, { kind: levelKind(event.to), since: event.cycle });
+    }
+  };
+
+  /** Ends the segments of threads that stopped (mwait, halt, a stall) at their clocks. */
+  private settle(): void {
+    for (const [thread] of this.open) {
+      const cpu = this.threads[thread];
+      if (cpu.state !== STATE_RUNNING) this.close(thread, cpu.cycles);
+    }
+  }
+
+  private close(thread: number, at: number): void {
+    const open = this.open.get(thread);
+    if (!open) return;
+    if (at > open.since) this.segments.push({ thread, kind: open.kind, from: open.since, to: at });
+    this.open.delete(thread);
+  }
+
+  /** The segments that overlap [from, to), clipped to it, per thread in time order. */
+  between(from: number, to: number): ActivitySegment[] {
+    return this.segments
+      .filter((s) => s.to > from && s.from < to)
+      .map((s) => ({ ...s, from: Math.max(s.from, from), to: Math.min(s.to, to) }))
+      .sort((a, b) => a.thread - b.thread || a.from - b.from);
+  }
+}

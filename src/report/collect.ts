@@ -1,0 +1,160 @@
+// Every number of the report, from runs: the workloads at depth 2 in each
+// mode (exits per reason), the cpuid workload at depths 1 and 2 with and
+// without VMCS shadowing (cycles per round trip), the paper's evaluation
+// rows of the workloads that have one (on worker threads, as `smtnest
+// paper` runs them) and one nested exit traced instruction by instruction
+// in each mode (the breakdown and the timeline).
+
+import { availableParallelism } from 'node:os';
+import { setImmediate as yieldToEvents } from 'node:timers/promises';
+import type { Program } from '../asm/index.ts';
+import { loadProgram } from '../cli/load.ts';
+import { runJobs, type RunJob, type RunOutcome } from '../cli/pool.ts';
+import { InputError } from '../cli/errors.ts';
+import { DEFAULT_MAX_INSTRUCTIONS } from '../cli/run.ts';
+import type { Mode } from '../machine/bootinfo.ts';
+import { CONFIGURATIONS, SUITE, evaluationRow, type ConfigurationKey, type EvaluationRow } from '../machine/evaluation.ts';
+import { buildMachine, hypervisorsFor, IMPLEMENTED_MODES } from '../machine/scenario.ts';
+import { workloadSpec } from '../machine/workloads.ts';
+import type { ExitRow } from '../vmx/exit-stats.ts';
+import { profileNestedExit, type NestedExitProfile } from './nested-exit.ts';
+
+export interface ReportOptions {
+  /** Workloads by bundled name or file, as `smtnest run` takes them. */
+  workloads: readonly string[];
+  /** The workloads' iteration count (their own default when absent). */
+  iterations?: number;
+  /** Hears of each finished run. */
+  onRun?: (finished: number, total: number, what: string) => void;
+}
+
+export interface ModeExits {
+  mode: Mode;
+  exits: ExitRow[];
+}
+
+export interface RoundTrip {
+  mode: Mode;
+  depth: number;
+  shadowing: boolean;
+  /** Cycles from a CPUID's trap until the trapping level runs again, averaged over its exit row. */
+  cycles: number;
+  count: number;
+}
+
+export interface ReportData {
+  workloads: string[];
+  iterations: number | null;
+  /** Chart 1: each workload's exit rows at depth 2, per mode. */
+  exits: { workload: string; modes: ModeExits[] }[];
+  /** Chart 2: the cpuid workload's CPUID round trip. */
+  roundTrips: RoundTrip[];
+  /** Chart 3: the evaluation rows of the given workloads that the paper's evaluation has. */
+  evaluation: EvaluationRow[];
+  /** Charts 4 and 5: one nested exit per mode. */
+  nestedExits: NestedExitProfile[];
+}
+
+const CPUID_WORKLOAD = 'cpuid';
+const ROUND_TRIP_DEPTHS = [1, 2];
+
+interface LocalRun {
+  target: string;
+  depth: number;
+  mode: Mode;
+  shadowing: boolean;
+}
+
+function runLocally(run: LocalRun, workload: Program, hypervisors: readonly Program[], iterations: number | undefined): ExitRow[] {
+  const machine = buildMachine({ workload, depth: run.depth, mode: run.mode, shadowing: run.shadowing, iterations }, hypervisors);
+  const result = machine.run({ maxInstructions: DEFAULT_MAX_INSTRUCTIONS });
+  if (result.status !== 'exited' || result.exitCode !== 0) {
+    throw new InputError(`${run.target} at depth ${run.depth} in ${run.mode}${run.shadowing ? ' with shadowing' : ''}: ${result.reason}`);
+  }
+  return machine.stats().exits;
+}
+
+function checkedFigure(job: RunJob, key: ConfigurationKey, outcome: RunOutcome, bare: RunOutcome): number {
+  const what = `${job.target} (${key})`;
+  if (outcome.status !== 'exited' || outcome.exitCode !== 0) throw new InputError(`${what}: ${outcome.status}, exit ${outcome.exitCode}`);
+  if (outcome.console !== bare.console) throw new InputError(`${what}: console output differs from the bare run`);
+  if (outcome.figure === null) throw new InputError(`${what}: no figure (the workload marked no region of interest)`);
+  return outcome.figure;
+}
+
+const key = (r: LocalRun) => `${r.target}@${r.depth}:${r.mode}:${r.shadowing}`;
+
+/** Runs everything the report shows. Throws InputError for a workload that
+ * cannot be loaded or a run that does not end cleanly, AssemblyError for a
+ * source that does not assemble. */
+export async function collectReport(options: ReportOptions): Promise<ReportData> {
+  const { iterations } = options;
+  const workloads = [...new Set(options.workloads)];
+  const programs = new Map(
+    [...workloads, CPUID_WORKLOAD].map((target) => [target, loadProgram(target)] as const),
+  );
+  const hypervisors = new Map(ROUND_TRIP_DEPTHS.map((depth) => [depth, hypervisorsFor(depth)] as const));
+
+  const nested: LocalRun[] = workloads.flatMap((target) => IMPLEMENTED_MODES.map((mode) => ({ target, depth: 2, mode, shadowing: false })));
+  const cpuidRuns: LocalRun[] = ROUND_TRIP_DEPTHS.flatMap((depth) =>
+    IMPLEMENTED_MODES.flatMap((mode) => [false, true].map((shadowing) => ({ target: CPUID_WORKLOAD, depth, mode, shadowing }))),
+  );
+  const local = [...new Map([...nested, ...cpuidRuns].map((r) => [key(r), r])).values()];
+  const evaluated = workloads.filter((w) => SUITE.includes(w));
+  const jobs: RunJob[] = evaluated.flatMap((target) =>
+    CONFIGURATIONS.map(({ depth, mode }) => ({ target, depth, mode, shadowing: false, iterations })),
+  );
+  const total = local.length + IMPLEMENTED_MODES.length + jobs.length;
+  let finished = 0;
+  const done = (what: string) => options.onRun?.(++finished, total, what);
+
+  // The evaluation runs on worker threads while this thread runs the rest,
+  // leaving one core to this thread where there are several.
+  const pool = runJobs(
+    jobs,
+    (_, job) => done(`${job.target} at depth ${job.depth}, ${job.mode}`),
+    Math.max(1, availableParallelism() - 1),
+  );
+  // Awaited below; a failure here first must not surface as unhandled meanwhile.
+  pool.catch(() => undefined);
+  const exitRows = new Map<string, ExitRow[]>();
+  for (const run of local) {
+    exitRows.set(key(run), runLocally(run, programs.get(run.target)!, hypervisors.get(run.depth)!, iterations));
+    done(`${run.target} at depth ${run.depth}, ${run.mode}${run.shadowing ? ' with shadowing' : ''}`);
+    await yieldToEvents();
+  }
+  const nestedExits: NestedExitProfile[] = [];
+  for (const mode of IMPLEMENTED_MODES) {
+    nestedExits.push(profileNestedExit(mode));
+    done(`one nested CPUID, ${mode}`);
+    await yieldToEvents();
+  }
+  const outcomes = await pool;
+
+  const evaluation = evaluated.map((target, w) => {
+    const runs = outcomes.slice(w * CONFIGURATIONS.length, (w + 1) * CONFIGURATIONS.length);
+    const figures = {} as Record<ConfigurationKey, number | null>;
+    CONFIGURATIONS.forEach(({ key: configuration }, c) => {
+      figures[configuration] = checkedFigure(jobs[w * CONFIGURATIONS.length + c], configuration, runs[c], runs[0]);
+    });
+    return evaluationRow(workloadSpec(target)!, figures);
+  });
+
+  const roundTrips = cpuidRuns.map((run): RoundTrip => {
+    const row = exitRows.get(key(run))!.find((r) => r.reason === 'CPUID' && r.from === `L${run.depth}` && r.to === 'L0');
+    if (!row || row.count === 0) throw new InputError(`cpuid at depth ${run.depth} in ${run.mode}: no CPUID exit`);
+    return { mode: run.mode, depth: run.depth, shadowing: run.shadowing, cycles: row.cycles / row.count, count: row.count };
+  });
+
+  return {
+    workloads,
+    iterations: iterations ?? null,
+    exits: workloads.map((workload) => ({
+      workload,
+      modes: IMPLEMENTED_MODES.map((mode) => ({ mode, exits: exitRows.get(key({ target: workload, depth: 2, mode, shadowing: false }))! })),
+    })),
+    roundTrips,
+    evaluation,
+    nestedExits,
+  };
+}
