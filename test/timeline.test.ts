@@ -27,9 +27,9 @@ function timelineOf(iterations: number, mode: Mode = 'baseline', window?: { from
   const workload = assembleGuest(join(PROJECT_ROOT, 'guests/workloads/cpuid.s'));
   const machine = buildMachine({ workload, depth: 2, mode, iterations });
   const timeline = new Timeline(window, max);
-  machine.exits.listener = timeline.record;
-  machine.run({ maxInstructions: 50_000_000 });
-  return { file: JSON.parse(timeline.finish(machine.threads.map((t) => t.cycles))), machine };
+  const onInstruction = timeline.attach(machine);
+  machine.run({ maxInstructions: 50_000_000, onInstruction });
+  return { file: JSON.parse(timeline.finish()), machine };
 }
 
 /** The keys the trace-event format requires of each event type, beyond name, ph, ts, pid, tid. */
@@ -118,8 +118,18 @@ describe.each(IMPLEMENTED_MODES)('the timeline in %s mode', (mode) => {
 
   it('shows each exit as a slice named by reason, from and to, and counts exits per reason', () => {
     const handlers = events.filter((e) => e.ph === 'X' && e.name === 'L0 handles CPUID from L2');
-    expect(handlers).toHaveLength(20);
     for (const h of handlers) expect(h.args).toEqual({ reason: 'CPUID', from: 'L2', to: 'L0' });
+    // Where L0 takes L2's exits: the one thread in baseline, L2's own thread
+    // in sw (whose L0 then hands the exit to L1's thread, where L0 finishes
+    // reflecting it), and L0's own thread in hw, which nothing else runs.
+    const takes = { baseline: 0, sw: 2, hw: 0 }[mode];
+    expect(handlers.filter((h) => h.tid === takes)).toHaveLength(20);
+    expect(handlers.filter((h) => h.tid !== takes)).toHaveLength(mode === 'sw' ? 20 : 0);
+    if (mode === 'hw') expect(events.filter((e) => e.ph === 'X' && e.tid !== 0 && String(e.name).startsWith('L0'))).toEqual([]);
+    // L1 handles each forwarded CPUID on its thread, in stretches between its own traps.
+    const l1 = events.filter((e) => e.ph === 'X' && e.name === 'L1 handles CPUID from L2');
+    expect(l1.length).toBeGreaterThanOrEqual(20);
+    for (const slice of l1) expect(slice.tid).toBe(mode === 'baseline' ? 0 : 1);
     const last = events.filter((e) => e.ph === 'C').pop()!;
     const rows = machine.exits.list().filter((r) => r.to === 'L0');
     for (const row of rows) expect(last.args![row.reason]).toBe(rows.filter((r) => r.reason === row.reason).reduce((n, r) => n + r.count, 0));
@@ -135,6 +145,8 @@ describe('the timeline\'s size', () => {
     }
     const limited = timelineOf(20, 'baseline', undefined, 10).file;
     expect(limited.otherData.truncated).toMatch(/first 10 transitions/);
-    expect(limited.traceEvents.filter((e: Event) => e.ph === 'X').length).toBeLessThanOrEqual(10 + 3);
+    // A transition begins at most a stretch on two threads (an exit's world
+    // switch, the handler), plus one open stretch per thread at the start.
+    expect(limited.traceEvents.filter((e: Event) => e.ph === 'X').length).toBeLessThanOrEqual(2 * 10 + 3);
   });
 });

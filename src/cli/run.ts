@@ -114,7 +114,6 @@ export function runCommand(args: string[], log: Logger): number {
   const tracePath = values.trace as string | undefined;
   const timelinePath = values.timeline as string | undefined;
   const timeline = timelinePath ? new Timeline(cycleWindow(values['timeline-window'] as string | undefined)) : undefined;
-  if (timeline) machine.exits.listener = timeline.record;
   const images = [...hypervisors, workload];
   const levels = Array.from({ length: depth + 1 }, (_, level) => `L${level}`);
   const traceLevel = values['trace-level'] as string | undefined;
@@ -127,15 +126,16 @@ export function runCommand(args: string[], log: Logger): number {
     : undefined;
   if (trace && timeline) throw new UsageError('--trace and --timeline cannot be used in the same run');
   if (trace) machine.exits.listener = trace.transition;
+  const timelineHook = timeline?.attach(machine);
   const result = machine.run({
     maxInstructions: maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS,
     maxCycles,
-    onInstruction: trace ? (cpu) => trace.record(cpu) : undefined,
+    onInstruction: trace ? (cpu) => trace.record(cpu) : timelineHook,
     onProgress: progressLine(),
   });
   trace?.close();
   if (process.stderr.isTTY && machine.core.instructions >= PROGRESS_INSTRUCTIONS) process.stderr.write('\r\x1b[K');
-  if (timeline) writeOutput(timelinePath!, timeline.finish(machine.threads.map((t) => t.cycles)));
+  if (timeline) writeOutput(timelinePath!, timeline.finish());
   const statsPath = values.stats as string | undefined;
   if (statsPath) writeOutput(statsPath, gem5Stats(runReport(machine, result)));
   stdout.flush();

@@ -6,7 +6,7 @@
 import type { Mode } from '../machine/bootinfo.ts';
 import { IMPLEMENTED_MODES } from '../machine/scenario.ts';
 import { PAPER_FIGURES } from '../machine/evaluation.ts';
-import type { ActivityKind } from './activity.ts';
+import type { ActivityKind } from '../machine/activity.ts';
 import type { ReportData } from './collect.ts';
 import { BREAKDOWN_CATEGORIES, type BreakdownCategory } from './nested-exit.ts';
 import { bar, chart, coordinate, element, escapeXml, grouped, hatch, legend, text, ticks, type LegendItem } from './svg.ts';

@@ -10,7 +10,7 @@ import { assembleGuest, buildMachine } from '../machine/scenario.ts';
 import { PROJECT_ROOT } from '../paths.ts';
 import { EXIT, EXIT_REASON_NAMES } from '../vmx/exit-reasons.ts';
 import type { TransitionEvent } from '../vmx/exit-stats.ts';
-import { ActivityRecorder, type ActivitySegment } from './activity.ts';
+import { ActivityRecorder, type ActivitySegment } from '../machine/activity.ts';
 
 /** Where the cycles of one nested exit go, in stacking order. */
 export const BREAKDOWN_CATEGORIES = ['world switches', 'L0 handler', 'L1 handler', 'VMREAD/VMWRITE traps', 'waits'] as const;

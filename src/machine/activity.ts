@@ -5,7 +5,9 @@
 // by a thread switch, not started). Transition events alone cannot tell when
 // an sw-mode thread goes to sleep or when an hw-mode hypervisor thread
 // resumes, so this also watches every instruction start: a thread whose
-// state is no longer running stopped at its own clock.
+// state is no longer running stopped at its own clock. Used by `smtnest
+// report` (src/report/) and by --timeline (timeline.ts), and only when one
+// of them is asked for: the hook costs an instruction's worth of work.
 
 import { STATE_RUNNING, type Cpu } from '../cpu/cpu.ts';
 import type { Machine } from '../machine/machine.ts';
@@ -19,11 +21,22 @@ export interface ActivitySegment {
   kind: ActivityKind;
   from: number;
   to: number;
+  /** What the recorder's labeller called it when it began (its kind if none). */
+  label: string;
 }
 
 interface Open {
   kind: ActivityKind;
   since: number;
+  label: string;
+}
+
+export interface ActivityOptions {
+  /** Only segments overlapping [from, to) cycles are kept (all by default); read
+   * as each segment ends, so its owner may cut it short during the run. */
+  window?: { from: number; to: number };
+  /** Names a segment as it begins on `thread` at cycle `since`: what the level is doing then. */
+  labelOf?: (kind: ActivityKind, thread: number, since: number) => string;
 }
 
 const levelKind = (level: number): ActivityKind => `L${Math.min(level, 2)}` as ActivityKind;
@@ -35,7 +48,10 @@ export class ActivityRecorder {
   /** The instruction executing now: its thread and the cycle it began. */
   private current: { thread: number; start: number } | null = null;
 
-  constructor(private readonly threads: readonly Cpu[]) {}
+  constructor(
+    private readonly threads: readonly Cpu[],
+    private readonly options: ActivityOptions = {},
+  ) {}
 
   /** Records every transition and instruction of `machine`'s next run. */
   static attach(machine: Machine): ActivityRecorder {
@@ -51,7 +67,7 @@ export class ActivityRecorder {
     const open = this.open.get(cpu.id);
     if (open?.kind !== kind) {
       if (open) this.close(cpu.id, cpu.cycles);
-      this.open.set(cpu.id, { kind, since: cpu.cycles });
+      this.begin(cpu.id, kind, cpu.cycles);
     }
     this.current = { thread: cpu.id, start: cpu.cycles };
   };
@@ -63,18 +79,15 @@ export class ActivityRecorder {
       // The trapping level stops at the trap; what follows until the
       // hypervisor's first instruction is the hardware's exit.
       this.close(event.thread, event.cycle);
-      this.open.set(event.thread, { kind: 'switch', since: event.cycle });
+      this.begin(event.thread, 'switch', event.cycle);
     } else if (event.kind === 'entry' && this.current) {
       // The entering instruction and the entry's cost are the world switch;
       // the guest runs from the event on (its clock already charged).
       const host = this.current.thread;
       this.close(host, this.current.start);
-      if (host === event.thread) {
-        this.segments.push({ thread: host, kind: 'switch', from: this.current.start, to: event.cycle });
-      } else {
-        this.open.set(host, { kind: 'switch', since: this.current.start });
-      }
-      this.open.set(event.thread, { kind: levelKind(event.to), since: event.cycle });
+      this.begin(host, 'switch', this.current.start);
+      if (host === event.thread) this.close(host, event.cycle);
+      this.begin(event.thread, levelKind(event.to), event.cycle);
     }
   };
 
@@ -86,11 +99,22 @@ export class ActivityRecorder {
     }
   }
 
+  private begin(thread: number, kind: ActivityKind, since: number): void {
+    this.open.set(thread, { kind, since, label: this.options.labelOf?.(kind, thread, since) ?? kind });
+  }
+
   private close(thread: number, at: number): void {
     const open = this.open.get(thread);
     if (!open) return;
-    if (at > open.since) this.segments.push({ thread, kind: open.kind, from: open.since, to: at });
+    const window = this.options.window;
+    const kept = !window || (at > window.from && open.since < window.to);
+    if (at > open.since && kept) this.segments.push({ thread, kind: open.kind, from: open.since, to: at, label: open.label });
     this.open.delete(thread);
+  }
+
+  /** Ends every thread's open segment at its clock (the end of the run). */
+  finish(): void {
+    for (const [thread] of this.open) this.close(thread, this.threads[thread].cycles);
   }
 
   /** The segments that overlap [from, to), clipped to it, per thread in time order. */
