@@ -31,6 +31,39 @@ function problem(spec: WorkloadSpec, key: ConfigurationKey, outcome: RunOutcome,
   return null;
 }
 
+export interface Evaluation {
+  rows: EvaluationRow[];
+  /** One line per run that gave no figure; its row shows null there. */
+  problems: string[];
+}
+
+/** Runs the evaluation's configurations of `workloads` (names of the suite)
+ * on worker threads, `parallel` at a time; `onDone` hears of each run. */
+export async function runEvaluation(
+  workloads: readonly string[],
+  iterations: number | undefined,
+  onDone?: (finished: number, job: RunJob) => void,
+  parallel?: number,
+): Promise<Evaluation> {
+  const specs = workloads.map((name) => workloadSpec(name)!);
+  const jobs: RunJob[] = specs.flatMap((spec) =>
+    CONFIGURATIONS.map(({ depth, mode }) => ({ target: spec.name, depth, mode, shadowing: false, iterations })),
+  );
+  const outcomes = await runJobs(jobs, onDone, parallel);
+  const problems: string[] = [];
+  const rows = specs.map((spec, s) => {
+    const runs = outcomes.slice(s * CONFIGURATIONS.length, (s + 1) * CONFIGURATIONS.length);
+    const figures = {} as Record<ConfigurationKey, number | null>;
+    CONFIGURATIONS.forEach(({ key }, c) => {
+      const trouble = problem(spec, key, runs[c], runs[0]);
+      if (trouble) problems.push(trouble);
+      figures[key] = trouble ? null : runs[c].figure;
+    });
+    return evaluationRow(spec, figures);
+  });
+  return { rows, problems };
+}
+
 function number(value: number | null, digits: number): string {
   return value === null ? '-' : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
@@ -61,22 +94,7 @@ export async function paperCommand(args: string[]): Promise<number> {
   });
   if (positionals.length) throw new UsageError(PAPER_USAGE);
   const iterations = positiveInteger('iterations', values.iterations as string | undefined);
-  const specs = SUITE.map((name) => workloadSpec(name)!);
-  const jobs: RunJob[] = specs.flatMap((spec) =>
-    CONFIGURATIONS.map(({ depth, mode }) => ({ target: spec.name, depth, mode, shadowing: false, iterations })),
-  );
-  const outcomes = await runJobs(jobs, progress(jobs.length));
-  const problems: string[] = [];
-  const rows = specs.map((spec, s) => {
-    const runs = outcomes.slice(s * CONFIGURATIONS.length, (s + 1) * CONFIGURATIONS.length);
-    const figures = {} as Record<ConfigurationKey, number | null>;
-    CONFIGURATIONS.forEach(({ key }, c) => {
-      const trouble = problem(spec, key, runs[c], runs[0]);
-      if (trouble) problems.push(trouble);
-      figures[key] = trouble ? null : runs[c].figure;
-    });
-    return evaluationRow(spec, figures);
-  });
+  const { rows, problems } = await runEvaluation(SUITE, iterations, progress(SUITE.length * CONFIGURATIONS.length));
   if (values.json) {
     writeSync(1, JSON.stringify({ iterations: iterations ?? null, rows, problems }, null, 2) + '\n');
   } else {

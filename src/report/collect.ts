@@ -9,13 +9,12 @@ import { availableParallelism } from 'node:os';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import type { Program } from '../asm/index.ts';
 import { loadProgram } from '../cli/load.ts';
-import { runJobs, type RunJob, type RunOutcome } from '../cli/pool.ts';
+import { runEvaluation } from '../cli/paper.ts';
 import { InputError } from '../cli/errors.ts';
 import { DEFAULT_MAX_INSTRUCTIONS } from '../cli/run.ts';
 import type { Mode } from '../machine/bootinfo.ts';
-import { CONFIGURATIONS, SUITE, evaluationRow, type ConfigurationKey, type EvaluationRow } from '../machine/evaluation.ts';
+import { CONFIGURATIONS, SUITE, type EvaluationRow } from '../machine/evaluation.ts';
 import { buildMachine, hypervisorsFor, IMPLEMENTED_MODES } from '../machine/scenario.ts';
-import { workloadSpec } from '../machine/workloads.ts';
 import type { ExitRow } from '../vmx/exit-stats.ts';
 import { profileNestedExit, type NestedExitProfile } from './nested-exit.ts';
 
@@ -74,14 +73,6 @@ function runLocally(run: LocalRun, workload: Program, hypervisors: readonly Prog
   return machine.stats().exits;
 }
 
-function checkedFigure(job: RunJob, key: ConfigurationKey, outcome: RunOutcome, bare: RunOutcome): number {
-  const what = `${job.target} (${key})`;
-  if (outcome.status !== 'exited' || outcome.exitCode !== 0) throw new InputError(`${what}: ${outcome.status}, exit ${outcome.exitCode}`);
-  if (outcome.console !== bare.console) throw new InputError(`${what}: console output differs from the bare run`);
-  if (outcome.figure === null) throw new InputError(`${what}: no figure (the workload marked no region of interest)`);
-  return outcome.figure;
-}
-
 const key = (r: LocalRun) => `${r.target}@${r.depth}:${r.mode}:${r.shadowing}`;
 
 /** Runs everything the report shows. Throws InputError for a workload that
@@ -101,17 +92,15 @@ export async function collectReport(options: ReportOptions): Promise<ReportData>
   );
   const local = [...new Map([...nested, ...cpuidRuns].map((r) => [key(r), r])).values()];
   const evaluated = workloads.filter((w) => SUITE.includes(w));
-  const jobs: RunJob[] = evaluated.flatMap((target) =>
-    CONFIGURATIONS.map(({ depth, mode }) => ({ target, depth, mode, shadowing: false, iterations })),
-  );
-  const total = local.length + IMPLEMENTED_MODES.length + jobs.length;
+  const total = local.length + IMPLEMENTED_MODES.length + evaluated.length * CONFIGURATIONS.length;
   let finished = 0;
   const done = (what: string) => options.onRun?.(++finished, total, what);
 
   // The evaluation runs on worker threads while this thread runs the rest,
   // leaving one core to this thread where there are several.
-  const pool = runJobs(
-    jobs,
+  const pool = runEvaluation(
+    evaluated,
+    iterations,
     (_, job) => done(`${job.target} at depth ${job.depth}, ${job.mode}`),
     Math.max(1, availableParallelism() - 1),
   );
@@ -129,16 +118,8 @@ export async function collectReport(options: ReportOptions): Promise<ReportData>
     done(`one nested CPUID, ${mode}`);
     await yieldToEvents();
   }
-  const outcomes = await pool;
-
-  const evaluation = evaluated.map((target, w) => {
-    const runs = outcomes.slice(w * CONFIGURATIONS.length, (w + 1) * CONFIGURATIONS.length);
-    const figures = {} as Record<ConfigurationKey, number | null>;
-    CONFIGURATIONS.forEach(({ key: configuration }, c) => {
-      figures[configuration] = checkedFigure(jobs[w * CONFIGURATIONS.length + c], configuration, runs[c], runs[0]);
-    });
-    return evaluationRow(workloadSpec(target)!, figures);
-  });
+  const { rows: evaluation, problems } = await pool;
+  if (problems.length) throw new InputError(problems[0]);
 
   const roundTrips = cpuidRuns.map((run): RoundTrip => {
     const row = exitRows.get(key(run))!.find((r) => r.reason === 'CPUID' && r.from === `L${run.depth}` && r.to === 'L0');
