@@ -11,12 +11,16 @@
 // the exits and entries this file's accounting says, on the threads it
 // says; and the measured cycles per round trip in sw, baseline and hw mode
 // (printed; sw is expected to be slower than baseline: it pays the
-// mwait wake-up latency and the timer re-routing twice per round trip).
+// mwait wake-up latency twice per round trip); and that thread 0, L0's
+// I/O thread, takes every device interrupt, so that no handover writes a
+// device's target port, and kicks the guest's thread with an IPI.
 
 import { describe, expect, it } from 'vitest';
 import type { Program } from '../src/asm/index.ts';
 import type { Machine } from '../src/machine/machine.ts';
-import { buildMachine } from '../src/machine/scenario.ts';
+import { PORTS } from '../src/devices/ports.ts';
+import { assembleSource } from '../src/asm/index.ts';
+import { buildMachine, INCLUDE_DIR } from '../src/machine/scenario.ts';
 import type { TransitionEvent } from '../src/vmx/exit-stats.ts';
 import { bundledGuests, TIMING_DEPENDENT } from './reference/hypervisors.ts';
 
@@ -150,6 +154,61 @@ describe('sw mode: a CPUID round trip', () => {
       expect(perTrip.sw).toBeGreaterThan(perTrip.baseline);
       expect(perTrip.sw - perTrip.baseline).toBeGreaterThan(2 * out.sw.machine.costs.mwaitWakeLatency - 2000);
       expect(perTrip.hw).toBeLessThan(perTrip.baseline);
+    });
+  }
+});
+
+describe('sw mode: thread 0 is L0\'s I/O thread', () => {
+  const ioRr = programs.find(([name]) => name === 'io-rr.s')![1];
+  const TARGETS: number[] = [PORTS.TIMER_TARGET.port, PORTS.NIC_IRQ_TARGET.port, PORTS.BLOCK_TARGET.port];
+  const WRMSR = 0x11;
+
+  for (const depth of [1, 2]) {
+    it(`io-rr at depth ${depth}: no target-port writes; device interrupts on thread 0, IPIs to the guest's thread`, () => {
+      const machine = buildMachine({ workload: ioRr, depth, mode: 'sw', iterations: 20 });
+      const targetWrites: number[] = [];
+      const write = machine.bus.write.bind(machine.bus);
+      machine.bus.write = (port, value, now, thread) => {
+        if (TARGETS.includes(port)) targetWrites.push(port);
+        write(port, value, now, thread);
+      };
+      const result = machine.run({ maxInstructions: BUDGET });
+      expect(result.status).toBe('exited');
+      expect(result.exitCode).toBe(0);
+      expect(targetWrites).toEqual([]);
+      const [io, ...vcpu] = machine.threads;
+      // L0's own NIC vector reaches thread 0 through its table, every packet.
+      expect(io.vectorCounts[0xf1]).toBeGreaterThanOrEqual(20);
+      // Thread 0 kicks the guest's thread; the L0 threads that run guests
+      // take no device vector and send no IPI.
+      expect(io.opcodeCounts[WRMSR]).toBeGreaterThanOrEqual(20);
+      for (const thread of vcpu) {
+        expect(thread.vectorCounts[0xf1]).toBe(0);
+        expect(thread.levelOpcodeCounts[WRMSR]).toBe(0);
+      }
+    });
+  }
+
+  // The I/O thread waits with interrupts on, but a guest that halts with
+  // interrupts off still ends the run as on the bare machine.
+  const haltForGood = assembleSource(
+    `%include "ports.inc"
+_start:
+    mov eax, 50000
+    out PORT_TIMER_PERIOD, eax
+    mov eax, TIMER_MODE_PERIODIC
+    out PORT_TIMER_CONTROL, eax
+    cli
+    hlt
+`,
+    'halt-for-good.s',
+    { includePaths: [INCLUDE_DIR] },
+  );
+  for (const depth of [0, 1, 2]) {
+    it(`a guest halting with interrupts off, the timer ticking, ends the run halted at depth ${depth}`, () => {
+      const machine = buildMachine({ workload: haltForGood, depth, mode: 'sw' });
+      const result = machine.run({ maxInstructions: BUDGET, maxCycles: 100_000_000 });
+      expect(result.status).toBe('halted');
     });
   }
 });

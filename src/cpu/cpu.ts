@@ -214,6 +214,17 @@ export class Cpu {
     return this.config.thread(id >>> 0);
   }
 
+  /** wrmsr to IA32_X2APIC_ICR: an inter-processor interrupt. The sender's
+   * slice ends after the wrmsr, so that the destination takes it at the
+   * sender's time (as a store to a monitored line wakes a waiter). */
+  sendIpi(thread: number, vector: number): boolean {
+    const destination = this.config.thread(thread);
+    if (!destination) return false;
+    destination.interrupts.raise(vector);
+    this.sliceBreak = true;
+    return true;
+  }
+
   /** This thread's interrupt lines (a hw-mode guest thread watches its hypervisor's too). */
   get interruptLines(): InterruptController {
     return this.interrupts;

@@ -7,7 +7,14 @@ import { vmxCapability } from '../vmx/capabilities.ts';
 
 export const MSR = {
   IA32_TIME_STAMP_COUNTER: 0x10,
+  /** x2APIC interrupt command register: a write sends an inter-processor interrupt. */
+  IA32_X2APIC_ICR: 0x830,
 } as const;
+
+/** ICR bits 7:0: the vector. The other bits of the low half select delivery
+ * modes, shorthands and logical destinations, none of which this machine
+ * has: only a fixed interrupt to one thread (all of them zero). */
+const ICR_VECTOR_MASK = 0xff;
 
 const TWO_32 = 0x100000000;
 
@@ -19,6 +26,9 @@ export interface MsrHost {
   /** TSC = cycles + offset, modulo 2^64. */
   tscOffsetLo: number;
   tscOffsetHi: number;
+  /** Raises `vector` at hardware thread `thread`'s interrupt controller;
+   * false if there is no such thread. */
+  sendIpi(thread: number, vector: number): boolean;
 }
 
 /** The value read by the last readMsr or readTsc (reused, so reads allocate nothing). */
@@ -59,6 +69,10 @@ export function writeMsr(host: MsrHost, index: number, lo: number, hi: number): 
       host.tscOffsetHi = ((hi >>> 0) - cyclesHi - (offsetLo < 0 ? 1 : 0)) | 0;
       return true;
     }
+    case MSR.IA32_X2APIC_ICR:
+      // edx: the destination (x2APIC's 32-bit ID, here the thread number).
+      if ((lo & ~ICR_VECTOR_MASK) !== 0) return false;
+      return host.sendIpi(hi >>> 0, lo & ICR_VECTOR_MASK);
     default:
       return false;
   }
