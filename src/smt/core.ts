@@ -42,7 +42,7 @@ export class Core {
   faulted: Cpu | null = null;
 
   constructor(
-    private readonly memory: Memory,
+    memory: Memory,
     bus: PortBus,
     count: number,
     private readonly costs: CostModel,
