@@ -16,6 +16,7 @@
 ; and at depth 0: vmx 1, hypervisor 0, eax 0x0, signature "". Exit status 0.
 
 %include "console.inc"
+%include "format.inc"
 
 _start:
     xor eax, eax
@@ -63,65 +64,11 @@ _start:
 print_signature:
     push eax
     mov eax, ebx
-    call print_dword_chars
+    call print_chars
     mov eax, edx
-    call print_dword_chars
+    call print_chars
     mov eax, ecx
-    call print_dword_chars
-    pop eax
-    ret
-
-print_dword_chars:
-    push eax
-    push ecx
-    push edx
-    mov edx, eax
-    mov ecx, 4
-.byte:
-    mov eax, edx
-    and eax, 0xff
-    jz .skip
-    call print_char
-.skip:
-    shr edx, 8
-    dec ecx
-    jnz .byte
-    pop edx
-    pop ecx
-    pop eax
-    ret
-
-; print_hex_short: "0x" and eax in hex without leading zeros.
-print_hex_short:
-    push eax
-    push ecx
-    push edx
-    push eax
-    mov eax, '0'
-    call print_char
-    mov eax, 'x'
-    call print_char
-    pop edx
-    mov ecx, 8
-.skip_zeros:
-    cmp ecx, 1
-    je .digits
-    mov eax, edx
-    shr eax, 28
-    jnz .digits
-    shl edx, 4
-    dec ecx
-    jmp .skip_zeros
-.digits:
-    rol edx, 4
-    mov eax, edx
-    and eax, 0xf
-    movzx eax, byte [hex_digits + eax]
-    call print_char
-    dec ecx
-    jnz .digits
-    pop edx
-    pop ecx
+    call print_chars
     pop eax
     ret
 

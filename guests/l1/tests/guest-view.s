@@ -153,27 +153,6 @@ resume_after_exception:
     pop eax
     iret
 
-; print_chars: the four bytes of eax, lowest first, NULs left out.
-print_chars:
-    push eax
-    push ecx
-    push edx
-    mov edx, eax
-    mov ecx, 4
-.byte:
-    mov eax, edx
-    and eax, 0xff
-    jz .skip
-    call print_char
-.skip:
-    shr edx, 8
-    dec ecx
-    jnz .byte
-    pop edx
-    pop ecx
-    pop eax
-    ret
-
 vendor_msg:         db "vendor: ", 0
 vmx_msg:            db "vmx: ", 0
 hypervisor_msg:     db "hypervisor: ", 0
