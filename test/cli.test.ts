@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defaultCosts } from '../src/machine/cost-model.ts';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../src/paths.ts';
 
@@ -154,8 +155,9 @@ describe('smtnest run under the hypervisor', () => {
     const base = JSON.parse(smtnest('run', HELLO, '--depth', '1', '--json').stdout).exits[0];
     const dear = JSON.parse(smtnest('run', HELLO, '--depth', '1', '--json', '--cost', cost).stdout).exits[0];
     // Four exits; the last (the debug exit) ends the run, so three complete
-    // round trips, each 8000 cycles dearer: 4000 more for the exit, 4000 for the entry.
-    expect(dear.cycles - base.cycles).toBe(3 * 8000);
+    // round trips, each dearer by what the file adds to the exit and the entry.
+    const defaults = defaultCosts();
+    expect(dear.cycles - base.cycles).toBe(3 * (5000 - defaults.vmExit + (5000 - defaults.vmEntry)));
   });
 
   it('reports a bad --cost file in one line', () => {

@@ -286,6 +286,7 @@ l0_msg_no_ept:
     db "EPT with write-back tables is not supported", 10, 0
 align 4
     vmcs12_tables               ; vmcs12_encodings and the shadowed-field lists
+    vmcs12_copy_lists           ; what prepare_vmcs02, sync_vmcs02_to_vmcs12 and load_vmcs12_host_state copy
 
 ; ---- written at boot, then only read ------------------------------------------
 ; Page-aligned, away from code: the machine watches code lines for writes.

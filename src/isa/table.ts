@@ -31,7 +31,11 @@ export const COST_SOURCES = {
   threadRegister:
     'a read or write of another thread\'s architectural register in the shared physical register file: a register move (Agner Fog, Skylake: 1 cycle) plus the lookup in the other thread\'s rename map; 3 cycles is our estimate, no published figure exists for this proposed instruction',
   kvmVmread:
-    'KVM commit "nVMX: Intercept VMWRITEs to read-only shadow VMCS fields": not copying two fields between a shadow VMCS and vmcs12 saves 40-50 cycles, about 20 cycles per VMREAD or VMWRITE; other VMX instructions are charged the same issue cost (no published per-instruction figure), their transitions come from the cost model',
+    'KVM commit 7952d769c29c "KVM: nVMX: Sync rarely accessed guest fields only when needed" (2019): skipping 30+ VMREADs saves about 200 cycles per nested VM exit, about 7 cycles per VMREAD',
+  kvmVmwrite:
+    'KVM commit 5a8781607e67 "KVM: nVMX: Cache host_rsp on a per-VMCS basis" (2019): two VMWRITEs cost about 55 cycles, 27 each',
+  vmxIssue:
+    'no published per-instruction figure (KVM commit 7952d769c29c says only that switching VMCS pointers is expensive): the other VMX instructions are charged a VMWRITE\'s 27 cycles of issue; the transitions of vmlaunch, vmresume and vmcall come from the cost model',
   portIo:
     'in and out cost nothing of their own: all of port I/O is the latency of the device accessed, which each device declares (docs/machine.md)',
 } as const;
@@ -403,34 +407,34 @@ const FAMILIES: Family[] = [
     mnemonic: 'vmxon',
     flags: 'CZSO',
     summary: 'enter VMX root operation; the operand holds the VMXON region address',
-    forms: [[0xd0, 'm', 20, 'kvmVmread']],
+    forms: [[0xd0, 'm', 27, 'vmxIssue']],
   },
-  { mnemonic: 'vmxoff', flags: 'CZSO', summary: 'leave VMX operation', forms: [[0xd1, '', 20, 'kvmVmread']] },
+  { mnemonic: 'vmxoff', flags: 'CZSO', summary: 'leave VMX operation', forms: [[0xd1, '', 27, 'vmxIssue']] },
   {
     mnemonic: 'vmptrld',
     flags: 'CZSO',
     summary: 'make the VMCS whose address the operand holds current',
-    forms: [[0xd2, 'm', 20, 'kvmVmread']],
+    forms: [[0xd2, 'm', 27, 'vmxIssue']],
   },
   {
     mnemonic: 'vmptrst',
     flags: 'CZSO',
     summary: 'store the current-VMCS pointer to the operand',
-    forms: [[0xd3, 'm', 20, 'kvmVmread']],
+    forms: [[0xd3, 'm', 27, 'vmxIssue']],
   },
   {
     mnemonic: 'vmclear',
     flags: 'CZSO',
     summary: 'write back and clear the VMCS whose address the operand holds',
-    forms: [[0xd4, 'm', 20, 'kvmVmread']],
+    forms: [[0xd4, 'm', 27, 'vmxIssue']],
   },
   {
     mnemonic: 'vmread',
     flags: 'CZSO',
     summary: 'dst = the current VMCS field whose encoding the register holds',
     forms: [
-      [0xd5, 'r,r', 20, 'kvmVmread'],
-      [0xd6, 'm,r', 20, 'kvmVmread'],
+      [0xd5, 'r,r', 7, 'kvmVmread'],
+      [0xd6, 'm,r', 7, 'kvmVmread'],
     ],
   },
   {
@@ -438,18 +442,18 @@ const FAMILIES: Family[] = [
     flags: 'CZSO',
     summary: 'the current VMCS field whose encoding the first register holds = src',
     forms: [
-      [0xd7, 'r,r', 20, 'kvmVmread'],
-      [0xd8, 'r,m', 20, 'kvmVmread'],
+      [0xd7, 'r,r', 27, 'kvmVmwrite'],
+      [0xd8, 'r,m', 27, 'kvmVmwrite'],
     ],
   },
-  { mnemonic: 'vmlaunch', flags: 'CZSO', summary: 'enter the guest of the current (clear) VMCS', forms: [[0xd9, '', 20, 'kvmVmread']] },
-  { mnemonic: 'vmresume', flags: 'CZSO', summary: 'enter the guest of the current (launched) VMCS', forms: [[0xda, '', 20, 'kvmVmread']] },
-  { mnemonic: 'vmcall', flags: '', summary: 'call the hypervisor: a VM exit in a guest, VMfailValid(1) in root', forms: [[0xdb, '', 20, 'kvmVmread']] },
+  { mnemonic: 'vmlaunch', flags: 'CZSO', summary: 'enter the guest of the current (clear) VMCS', forms: [[0xd9, '', 27, 'vmxIssue']] },
+  { mnemonic: 'vmresume', flags: 'CZSO', summary: 'enter the guest of the current (launched) VMCS', forms: [[0xda, '', 27, 'vmxIssue']] },
+  { mnemonic: 'vmcall', flags: '', summary: 'call the hypervisor: a VM exit in a guest, VMfailValid(1) in root', forms: [[0xdb, '', 27, 'vmxIssue']] },
   {
     mnemonic: 'invept',
     flags: 'CZSO',
     summary: 'invalidate cached EPT translations; type in the register, descriptor {eptp: dq, 0: dq} in memory',
-    forms: [[0xdc, 'r,m', 20, 'kvmVmread']],
+    forms: [[0xdc, 'r,m', 27, 'vmxIssue']],
   },
   // ---- the hw-mode thread extension (docs/modes.md): direct access to the
   // registers of a stalled subordinate thread.

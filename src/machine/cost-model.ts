@@ -13,14 +13,14 @@ export interface CostParameter {
 export const COST_PARAMETERS: readonly CostParameter[] = [
   {
     name: 'vmExit',
-    cycles: 1000,
+    cycles: 300,
     source:
-      'SplitX (Landau, Ben-Yehuda, Gordon; WIOV 2011) measured the direct cost of an exit and entry pair, the world switch, at about 2,000 cycles on a Xeon X5570; we charge half to the exit',
+      'KVM commit 5a8781607e67 "KVM: nVMX: Cache host_rsp on a per-VMCS basis" (Christopherson, 2019): an extra VMX transition, a VM exit and the VM entry back, costs 600+ cycles on the Intel servers KVM is tuned on; no published figure splits it, so half goes to the exit. With our L0\'s CPUID handler this gives a single-level CPUID round trip beside kvm-unit-tests\' vmexit.flat (docs/results.md, fidelity)',
   },
   {
     name: 'vmEntry',
-    cycles: 1000,
-    source: 'the other half of the SplitX world switch (see vmExit)',
+    cycles: 300,
+    source: 'the other half of the 600-cycle VMX transition of KVM commit 5a8781607e67 (see vmExit)',
   },
   {
     name: 'threadSwitch',
@@ -30,9 +30,9 @@ export const COST_PARAMETERS: readonly CostParameter[] = [
   },
   {
     name: 'mwaitWakeLatency',
-    cycles: 4000,
+    cycles: 200,
     source:
-      "Linux intel_idle lists 2 us as the exit latency of C1 (MWAIT hint 0x00) on Skylake; 4,000 cycles at the model's 2 GHz (the clock the port I/O latency also assumes). A worst-case figure: shallower C0 hints wake faster",
+      'Intel 64 and IA-32 Architectures Optimization Reference Manual, table "Properties of Synchronization Objects": synchronizing through MONITOR/MWAIT costs hundreds of cycles (against thousands for OS objects); 200 cycles is 100 ns at the model\'s 2 GHz, the exit latency Linux intel_idle gives the shallowest MWAIT state on Sapphire Rapids (C0.2). The 2 us C1 exit latency of intel_idle on Skylake-SP is a whole core leaving C1, the worst case: a sweep point (smtnest sweep ... --param mwaitWakeLatency=...), not the default',
   },
   {
     name: 'networkLatency',

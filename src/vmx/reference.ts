@@ -3,7 +3,7 @@
 
 import { VMX_CONSTANT_GROUPS } from './controls.ts';
 import { EXIT_REASONS } from './exit-reasons.ts';
-import { fieldType, fieldWidth, VMCS_FIELDS } from './fields.ts';
+import { fieldType, fieldWidth, HOST_STATE_CONSTANTS, VMCS_FIELDS, type VmcsField } from './fields.ts';
 
 const hex = (n: number): string => '0x' + (n >>> 0).toString(16).toUpperCase();
 const HEADER = (source: string) => [`; Generated from ${source} by \`npm run gen\`; do not edit.`, ''];
@@ -34,10 +34,14 @@ export function vmxInclude(): string {
 }
 
 export function fieldTable(): string {
-  const out = ['| encoding | field | width | type | shadowed for L1 | meaning |', '|---|---|---|---|---|---|'];
+  const out = [
+    '| encoding | field | width | type | used here | shadowed for L1 | L0 copies into vmcs02 | back into vmcs12 | meaning |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
   for (const f of VMCS_FIELDS) {
+    const back = f.exit ?? (f.loads ? `loads ${f.loads}` : '-');
     out.push(
-      `| ${hex(f.encoding)} | \`${f.name}\` | ${fieldWidth(f.encoding)} | ${fieldType(f.encoding)} | ${f.shadow ?? '-'} | ${f.description} |`,
+      `| ${hex(f.encoding)} | \`${f.name}\` | ${fieldWidth(f.encoding)} | ${fieldType(f.encoding)} | ${f.used ? 'yes' : '-'} | ${f.shadow ?? '-'} | ${f.entry ?? '-'} | ${back} | ${f.description} |`,
     );
   }
   return out.join('\n');
@@ -85,11 +89,42 @@ export function vmcs12Include(): string {
   out.push('');
   out.push('; vmcs12_tables: emits, where it is invoked, the encoding of each field in');
   out.push('; vmcs12 order (vmcs12_encodings, VMCS12_FIELD_COUNT dwords; field i is at');
-  out.push('; VMCS12_FIELDS + 8*i) and the shadowed fields as (encoding, offset) pairs:');
-  out.push('; vmcs12_shadow_read, then vmcs12_shadow_read_write.');
+  out.push('; VMCS12_FIELDS + 8*i), a byte per field saying whether it is synced');
+  out.push('; rarely (vmcs12_sync_rare_fields), and the shadowed fields as (encoding,');
+  out.push('; offset) pairs: vmcs12_shadow_read, then vmcs12_shadow_read_write.');
+  // The nested-VMX copy lists, each a list of (encoding, vmcs12 offset)
+  // pairs with a 64-bit field's high half (encoding + 1, offset + 4) after its
+  // low one (a full-encoding write clears the high half), and its count.
+  const offset = (f: VmcsField) => `VMCS12_${f.name}`;
+  const halves = (f: VmcsField, encoding = f.encoding, at = offset(f)): string[] =>
+    fieldWidth(f.encoding) === 64 ? [`    dd ${hex(encoding)}, ${at}`, `    dd ${hex(encoding + 1)}, ${at} + 4`] : [`    dd ${hex(encoding)}, ${at}`];
+  const byName = new Map(VMCS_FIELDS.map((f) => [f.name, f]));
+  const lists: { label: string; what: string; rows: string[] }[] = [
+    { label: 'prepare_every', what: 'prepare_vmcs02, every entry: vmcs12 -> vmcs02', rows: VMCS_FIELDS.filter((f) => f.entry === 'every').flatMap((f) => halves(f)) },
+    { label: 'prepare_rare', what: 'prepare_vmcs02_rare, when vmcs12 is dirty: vmcs12 -> vmcs02', rows: VMCS_FIELDS.filter((f) => f.entry === 'rare').flatMap((f) => halves(f)) },
+    { label: 'sync_every', what: 'sync_vmcs02_to_vmcs12, every exit to L1: vmcs02 -> vmcs12', rows: VMCS_FIELDS.filter((f) => f.exit === 'every').flatMap((f) => halves(f)) },
+    { label: 'sync_rare', what: 'sync_vmcs02_to_vmcs12_rare, when L1 next needs them: vmcs02 -> vmcs12', rows: VMCS_FIELDS.filter((f) => f.exit === 'rare').flatMap((f) => halves(f)) },
+    {
+      label: 'host_loads',
+      what: "load_vmcs12_host_state: vmcs12's host field -> vmcs01's guest field (the encoding is the guest field's)",
+      rows: VMCS_FIELDS.filter((f) => f.loads).flatMap((f) => halves(f, byName.get(f.loads!)!.encoding)),
+    },
+  ];
+  for (const l of lists) out.push(`VMCS12_${l.label.toUpperCase()}_COUNT equ ${l.rows.length} ; ${l.what}`);
+  const constants = HOST_STATE_CONSTANTS.map((c) => `    dd ${hex(byName.get(c.field)!.encoding)}, ${hex(c.value)} ; ${c.why}`);
+  out.push(`VMCS12_HOST_CONSTANTS_COUNT equ ${constants.length} ; load_vmcs12_host_state: (vmcs01 guest field, value) pairs`);
+  out.push('');
+  out.push('; vmcs12_copy_lists: emits the lists above, each labelled vmcs12_<name>.');
+  out.push('%macro vmcs12_copy_lists 0');
+  for (const l of lists) out.push(`vmcs12_${l.label}:`, ...l.rows);
+  out.push('vmcs12_host_constants:', ...constants);
+  out.push('%endmacro');
+  out.push('');
   out.push('%macro vmcs12_tables 0');
   out.push('vmcs12_encodings:');
   for (const f of VMCS_FIELDS) out.push(`    dd ${hex(f.encoding)} ; ${f.name}`);
+  out.push('vmcs12_sync_rare_fields: ; per field, in vmcs12 order: 1 if sync_vmcs02_to_vmcs12_rare brings it back');
+  out.push(`    db ${VMCS_FIELDS.map((f) => (f.exit === 'rare' ? 1 : 0)).join(', ')}`);
   out.push('vmcs12_shadow_read:');
   for (const f of shadowRead) out.push(`    dd ${hex(f.encoding)}, VMCS12_${f.name}`);
   out.push('vmcs12_shadow_read_write:');

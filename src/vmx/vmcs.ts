@@ -26,6 +26,9 @@ VMCS_FIELDS.forEach((f, i) => {
   INDEX_BY_ENCODING[f.encoding] = i;
 });
 
+/** A vmwrite of a 16-bit field keeps the low 16 bits (SDM 30.3, VMWRITE). */
+const IS_16_BIT = Uint8Array.from(VMCS_FIELDS, (f) => (((f.encoding >>> 13) & 3) === 0 ? 1 : 0));
+
 /** A field encoding as software names it, resolved: index and which half. */
 export interface FieldRef {
   index: number;
@@ -72,7 +75,7 @@ export class VmcsCache {
   write(ref: FieldRef, value: number): void {
     if (ref.high) this.hi[ref.index] = value;
     else {
-      this.lo[ref.index] = value;
+      this.lo[ref.index] = IS_16_BIT[ref.index] ? value & 0xffff : value;
       // A 64-bit field written through its full encoding in 32-bit mode
       // gets a zero high half, as on Intel.
       if (((VMCS_FIELDS[ref.index].encoding >>> 13) & 3) === 1) this.hi[ref.index] = 0;
@@ -129,6 +132,7 @@ export function readRegionField(memory: Memory, address: number, ref: FieldRef):
 }
 
 export function writeRegionField(memory: Memory, address: number, ref: FieldRef, value: number): void {
+  if (IS_16_BIT[ref.index]) value &= 0xffff;
   memory.writeU32(address + FIELDS_OFFSET + 8 * ref.index + (ref.high ? 4 : 0), value);
   if (!ref.high && ((VMCS_FIELDS[ref.index].encoding >>> 13) & 3) === 1) {
     memory.writeU32(address + FIELDS_OFFSET + 8 * ref.index + 4, 0);

@@ -17,7 +17,7 @@
 %include "bootinfo.inc"
 
 NESTED_REVISION   equ 0x4c300001    ; L0's vmcs12 revision (guests/l0/nested.inc)
-UNSUPPORTED_FIELD equ 0x6c00        ; HOST_CR0 on Intel: not a field of this machine
+UNSUPPORTED_FIELD equ 0x6c40        ; natural-width host state, index 32: no such field
 X86_FEATURE_VMX   equ 1 << 5
 X86_FEATURE_HYPERVISOR equ 1 << 31
 BAD_REVISION_VMCS equ SCRATCH       ; a region whose revision is not L0's
