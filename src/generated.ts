@@ -8,6 +8,7 @@ import { isaReference } from './isa/reference.ts';
 import { portsInclude, portTable } from './devices/reference.ts';
 import { bootinfoInclude, bootinfoTable, costTable } from './machine/reference.ts';
 import { tutorialExitTable } from './docs/tutorial.ts';
+import { fidelityTable } from './docs/fidelity.ts';
 import { NESTED_CPUID, NESTED_IO, trapSteps } from './docs/nesting.ts';
 import { PROJECT_ROOT } from './paths.ts';
 import { constantTables, exitReasonsInclude, exitReasonTable, fieldTable, vmcs12Include, vmcsInclude, vmxInclude } from './vmx/reference.ts';
@@ -36,6 +37,7 @@ export const GENERATED: GeneratedFile[] = [
   { path: 'docs/boot.md', region: 'layout', render: bootinfoTable },
   { path: 'docs/cost-model.md', region: 'parameters', render: costTable },
   { path: 'docs/writing-guests.md', region: 'tutorial-exits', render: tutorialExitTable },
+  { path: 'docs/results.md', region: 'fidelity', render: () => fidelityTable() },
   {
     path: 'docs/nesting.md',
     region: 'cpuid-steps-off',

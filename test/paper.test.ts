@@ -28,16 +28,16 @@ describe('improvement over baseline', () => {
 });
 
 describe('smtnest paper', () => {
-  it('prints one row per workload from the five runs of each, beside the paper', () => {
+  it('prints one row per workload from the five runs of each, beside the paper, shadowing on and off', () => {
     const r = smtnest('paper', '--json', '--iterations', '4');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const { rows, problems } = JSON.parse(r.stdout) as { rows: EvaluationRow[]; problems: string[] };
     expect(problems).toEqual([]);
-    expect(rows.map((row) => row.workload)).toEqual(SUITE);
+    expect(rows.map((row) => `${row.workload}/${row.shadowing}`)).toEqual([...SUITE.map((w) => `${w}/true`), ...SUITE.map((w) => `${w}/false`)]);
     for (const row of rows) {
       expect(Object.keys(row)).toEqual([
-        'workload', 'metric', 'unit', 'native', 'single', 'baseline', 'sw', 'hw', 'swImprovement', 'hwImprovement', 'paper',
+        'workload', 'metric', 'unit', 'native', 'single', 'baseline', 'sw', 'hw', 'swImprovement', 'hwImprovement', 'paper', 'shadowing',
       ]);
       for (const { key } of CONFIGURATIONS) expect(row[key], `${row.workload} ${key}`).toBeGreaterThan(0);
       const spec = workloadSpec(row.workload)!;
@@ -50,11 +50,14 @@ describe('smtnest paper', () => {
         expect(reported!).toBeLessThanOrEqual(Math.max(...bounds) + 0.0005);
       }
     }
-    const io = rows.filter((row) => row.metric === 'latency' || row.metric === 'bandwidth');
+    const io = rows.filter((row) => row.shadowing && (row.metric === 'latency' || row.metric === 'bandwidth'));
     expect(io.map((row) => row.paper)).toEqual([{ sw: 1.3, hw: 2.3 }, { sw: 1.5, hw: 2.6 }]);
-    // Nesting costs an I/O workload more than one level does.
-    const rr = rows.find((row) => row.workload === 'io-rr')!;
+    // Nesting costs an I/O workload more than one level does, and more
+    // without shadowing; the runs below depth 2 are the same in both tables.
+    const [rr, rrOff] = [true, false].map((shadowing) => rows.find((row) => row.workload === 'io-rr' && row.shadowing === shadowing)!);
     expect(rr.baseline!).toBeGreaterThan(rr.single!);
     expect(rr.single!).toBeGreaterThan(rr.native!);
+    expect(rrOff.baseline!).toBeGreaterThan(rr.baseline!);
+    expect([rrOff.native, rrOff.single]).toEqual([rr.native, rr.single]);
   }, 120_000);
 });

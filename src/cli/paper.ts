@@ -12,7 +12,7 @@ import { UsageError } from './errors.ts';
 import { runJobs, type RunJob, type RunOutcome } from './pool.ts';
 import { formatTable } from './table.ts';
 
-export const PAPER_USAGE = 'usage: smtnest paper [--json] [--iterations N]';
+export const PAPER_USAGE = 'usage: smtnest paper [--json] [--iterations N] [--shadow on|off]';
 
 /** The progress line on stderr, only when it is a terminal. */
 function progress(total: number): ((finished: number, job: RunJob) => void) | undefined {
@@ -38,29 +38,40 @@ export interface Evaluation {
 }
 
 /** Runs the evaluation's configurations of `workloads` (names of the suite)
- * on worker threads, `parallel` at a time; `onDone` hears of each run. */
+ * on worker threads, `parallel` at a time, one table per shadowing setting
+ * (the runs below depth 2 once, shared by the tables); `onDone` hears of
+ * each run. Rows come table by table, in the order of `shadowings`. */
 export async function runEvaluation(
   workloads: readonly string[],
   iterations: number | undefined,
   onDone?: (finished: number, job: RunJob) => void,
   parallel?: number,
+  shadowings: readonly boolean[] = [true],
 ): Promise<Evaluation> {
   const specs = workloads.map((name) => workloadSpec(name)!);
-  const jobs: RunJob[] = specs.flatMap((spec) =>
-    CONFIGURATIONS.map(({ depth, mode }) => ({ target: spec.name, depth, mode, shadowing: false, iterations })),
-  );
+  const unnested = CONFIGURATIONS.filter((c) => c.depth < 2);
+  const nested = CONFIGURATIONS.filter((c) => c.depth === 2);
+  const jobs: RunJob[] = specs.flatMap((spec) => [
+    ...unnested.map(({ depth, mode }) => ({ target: spec.name, depth, mode, shadowing: false, iterations })),
+    ...shadowings.flatMap((shadowing) => nested.map(({ depth, mode }) => ({ target: spec.name, depth, mode, shadowing, iterations }))),
+  ]);
   const outcomes = await runJobs(jobs, onDone, parallel);
+  const perWorkload = unnested.length + shadowings.length * nested.length;
   const problems: string[] = [];
-  const rows = specs.map((spec, s) => {
-    const runs = outcomes.slice(s * CONFIGURATIONS.length, (s + 1) * CONFIGURATIONS.length);
-    const figures = {} as Record<ConfigurationKey, number | null>;
-    CONFIGURATIONS.forEach(({ key }, c) => {
-      const trouble = problem(spec, key, runs[c], runs[0]);
-      if (trouble) problems.push(trouble);
-      figures[key] = trouble ? null : runs[c].figure;
-    });
-    return evaluationRow(spec, figures);
-  });
+  const rows = shadowings.flatMap((shadowing, t) =>
+    specs.map((spec, s) => {
+      const runs = outcomes.slice(s * perWorkload, (s + 1) * perWorkload);
+      const ofTable = [...runs.slice(0, unnested.length), ...runs.slice(unnested.length + t * nested.length, unnested.length + (t + 1) * nested.length)];
+      const figures = {} as Record<ConfigurationKey, number | null>;
+      CONFIGURATIONS.forEach(({ key, depth }, c) => {
+        const trouble = problem(spec, key, ofTable[c], ofTable[0]);
+        // A run below depth 2 belongs to every table: report its trouble once.
+        if (trouble && (depth === 2 || t === 0)) problems.push(depth === 2 ? `${trouble}, shadowing ${shadowing ? 'on' : 'off'}` : trouble);
+        figures[key] = trouble ? null : ofTable[c].figure;
+      });
+      return evaluationRow(spec, figures, shadowing);
+    }),
+  );
   return { rows, problems };
 }
 
@@ -90,19 +101,29 @@ export async function paperCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse('paper', args, {
     json: { type: 'boolean' },
     iterations: { type: 'string' },
+    shadow: { type: 'string' },
     'log-level': { type: 'string' },
   });
   if (positionals.length) throw new UsageError(PAPER_USAGE);
   const iterations = positiveInteger('iterations', values.iterations as string | undefined);
-  const { rows, problems } = await runEvaluation(SUITE, iterations, progress(SUITE.length * CONFIGURATIONS.length));
+  const shadow = values.shadow as string | undefined;
+  if (shadow !== undefined && shadow !== 'on' && shadow !== 'off') throw new UsageError(`--shadow must be on or off, not '${shadow}'`);
+  const shadowings = shadow === undefined ? [true, false] : [shadow === 'on'];
+  const runs = SUITE.length * (2 + 3 * shadowings.length);
+  const { rows, problems } = await runEvaluation(SUITE, iterations, progress(runs), undefined, shadowings);
   if (values.json) {
     writeSync(1, JSON.stringify({ iterations: iterations ?? null, rows, problems }, null, 2) + '\n');
   } else {
+    const tables = shadowings.flatMap((shadowing) => [
+      `VMCS shadowing ${shadowing ? 'on (KVM\'s default on every Intel CPU that has it)' : 'off'}:`,
+      '',
+      textTable(rows.filter((r) => r.shadowing === shadowing)),
+      '',
+    ]);
     const lines = [
       'smtnest paper: each workload bare (native), under L0 (single) and under L1 under L0 in three modes',
       '',
-      textTable(rows),
-      '',
+      ...tables,
       'sw x, hw x: times better than baseline (latency: baseline/mode; bandwidth, throughput: mode/baseline).',
       'paper: Vilanova, Amit, Etsion, ISCA 2019. Why the figures differ: docs/results.md.',
       ...problems.map((p) => `problem: ${p}`),

@@ -86,13 +86,13 @@ function breakdown(mode: Mode, segments: readonly ActivitySegment[], events: rea
   return { mode, cycles: to - from, parts, hardwareExits: events.filter((e) => e.kind === 'exit').length };
 }
 
-/** Runs the cpuid workload at depth 2 in `mode` (no VMCS shadowing) and measures its second L2 CPUID. */
-export function profileNestedExit(mode: Mode): NestedExitProfile {
+/** Runs the cpuid workload at depth 2 in `mode` and measures its second L2 CPUID. */
+export function profileNestedExit(mode: Mode, shadowing = false): NestedExitProfile {
   const workload = assembleGuest(join(PROJECT_ROOT, NESTED_CPUID.workload));
-  const machine = buildMachine({ workload, depth: 2, mode, iterations: NESTED_CPUID.iterations });
+  const machine = buildMachine({ workload, depth: 2, mode, shadowing, iterations: NESTED_CPUID.iterations });
   const recorder = ActivityRecorder.attach(machine);
   const result = machine.run({ maxInstructions: 100_000_000, onInstruction: recorder.instruction });
-  if (result.status !== 'exited' || result.exitCode !== 0) throw new Error(`cpuid at depth 2 in ${mode}: ${result.reason}`);
+  if (result.status !== 'exited' || result.exitCode !== 0) throw new Error(`cpuid at depth 2 in ${mode}${shadowing ? ' with shadowing' : ''}: ${result.reason}`);
   const { events } = recorder;
   const first = roundTrip(events, NESTED_CPUID.nth);
   const second = roundTrip(events, NESTED_CPUID.nth + 1);
