@@ -24,9 +24,10 @@
 ;   5. the guest's CPUID table (KVM_SET_CPUID2: built once, looked up on
 ;      every CPUID exit, so an L2 cpuid costs no cpuid in L1)
 ;   6. fill the VMCS and the exit table; vmlaunch
-; L1 writes no tracepoint: the tracepoint ports are the outermost
-; hypervisor's instrumentation, and L1's guest is whatever level the
-; statistics were told (on the bare machine the hardware's default, 1).
+; L1 writes no level tracepoint: those are the outermost hypervisor's
+; instrumentation, and L1's guest is whatever level the statistics were told
+; (on the bare machine the hardware's default, 1). It does declare the waits
+; of a blocked vCPU (PORT_TRACE_BLOCK, kvm.inc's l1_wait_for_interrupt).
 ;
 ; Memory (L1's physical addresses; guests/l1/memory.inc):
 ;   0 ..                   L1's image: code, read-only data, then page-aligned

@@ -45,6 +45,7 @@ export const PORTS = {
   TRACE_LEVEL: { name: 'TRACE_LEVEL', port: 0x510, device: 'tracepoint', access: 'w', description: 'hypervisor software: the level its next VM entry runs (counters are charged to it)' },
   TRACE_FORWARD: { name: 'TRACE_FORWARD', port: 0x511, device: 'tracepoint', access: 'w', description: 'hypervisor software: it forwards an exit; bits 15:0 reason, 23:16 from level, 31:24 to level' },
   ROI: { name: 'ROI', port: 0x512, device: 'tracepoint', access: 'w', description: 'workloads: write 1 (ROI_BEGIN): the measured phase begins; 2 (ROI_END): it ends' },
+  TRACE_BLOCK: { name: 'TRACE_BLOCK', port: 0x513, device: 'tracepoint', access: 'w', description: 'hypervisor software: 1 when it blocks its guest\'s vCPU until an event (a halted guest), 0 when the vCPU is runnable again: the exits waiting on it count that time as idle' },
 } as const satisfies Record<string, PortInfo>;
 
 /** Latency of an access to a chipset device: about 1 microsecond on PC

@@ -13,13 +13,15 @@ export interface TraceSink {
   enteringLevel(thread: number, level: number): void;
   /** Thread `thread`'s hypervisor forwards exit `reason` of level `from` to level `to`. */
   forwarded(thread: number, from: number, to: number, reason: number): void;
+  /** Thread `thread`'s hypervisor blocked its guest's vCPU (or found it runnable again) at cycle `now`. */
+  blocked(thread: number, blocked: boolean, now: number): void;
   /** The workload's measured phase begins (or ends) at cycle `now`. */
   regionOfInterest(mark: 'begin' | 'end', now: number): void;
 }
 
 export class Tracepoint implements PortDevice {
   readonly name = 'tracepoint';
-  readonly ports = [PORTS.TRACE_LEVEL.port, PORTS.TRACE_FORWARD.port, PORTS.ROI.port];
+  readonly ports = [PORTS.TRACE_LEVEL.port, PORTS.TRACE_FORWARD.port, PORTS.TRACE_BLOCK.port, PORTS.ROI.port];
   readonly accessCycles = 0;
 
   constructor(private readonly sink: TraceSink) {}
@@ -31,6 +33,7 @@ export class Tracepoint implements PortDevice {
   write(port: number, value: number, now: number, thread: number): void {
     if (port === PORTS.TRACE_LEVEL.port) this.sink.enteringLevel(thread, value & 0xff);
     else if (port === PORTS.TRACE_FORWARD.port) this.sink.forwarded(thread, (value >>> 16) & 0xff, (value >>> 24) & 0xff, value & 0xffff);
+    else if (port === PORTS.TRACE_BLOCK.port) this.sink.blocked(thread, value !== 0, now);
     else if (value === ROI_BEGIN) this.sink.regionOfInterest('begin', now);
     else if (value === ROI_END) this.sink.regionOfInterest('end', now);
   }

@@ -153,6 +153,7 @@ export class Machine {
           this.core.threads[thread].guestLevel = level;
         },
         forwarded: (thread, from, to, reason) => this.exits.forwarded(this.core.threads[thread], from, to, reason),
+        blocked: (thread, blocked, now) => this.exits.blocked(this.core.threads[thread].currentLevel, blocked, now),
         regionOfInterest: (mark, now) => {
           if (mark === 'begin') this.roiBegin ??= now;
           else this.roiEnd = now;

@@ -11,7 +11,79 @@ export interface ExitRow {
   reason: string;
   code: number;
   count: number;
+  /** From each trap until the trapping level ran again, summed. */
   cycles: number;
+  /** Of those, the time a blocked vCPU waited for an event (a halted guest
+   * waiting for its interrupt), as the hypervisor that blocked it declares
+   * it (PORT_TRACE_BLOCK; KVM's halt_wait_ns): apart from the handling. */
+  idleCycles: number;
+  /** The handling time of one exit (its cycles without the idle wait), over
+   * the exits that completed (an exit still open when the run ended has no
+   * duration): least, greatest, mean and standard deviation. */
+  min: number;
+  max: number;
+  mean: number;
+  stddev: number;
+  /** A log2 histogram of that handling time: [low, count] pairs, the exits
+   * that took low..2*low-1 cycles (low 0: none), nonempty buckets only. */
+  histogram: [number, number][];
+}
+
+/** The running tallies of one row. */
+class RowTally {
+  count = 0;
+  cycles = 0;
+  idleCycles = 0;
+  completed = 0;
+  min = Infinity;
+  max = 0;
+  // Welford's running mean and sum of squared deviations: exact enough, and
+  // the same from the same sequence of exits.
+  mean = 0;
+  squares = 0;
+  readonly buckets = new Float64Array(64);
+
+  constructor(
+    readonly from: string,
+    readonly to: string,
+    readonly reason: string,
+    readonly code: number,
+  ) {}
+
+  complete(duration: number, idle: number): void {
+    const handling = duration - idle;
+    this.cycles += duration;
+    this.idleCycles += idle;
+    this.completed++;
+    if (handling < this.min) this.min = handling;
+    if (handling > this.max) this.max = handling;
+    const delta = handling - this.mean;
+    this.mean += delta / this.completed;
+    this.squares += delta * (handling - this.mean);
+    this.buckets[handling <= 0 ? 0 : 32 - Math.clz32(handling)]++;
+  }
+
+  row(): ExitRow {
+    const histogram: [number, number][] = [];
+    this.buckets.forEach((n, i) => {
+      if (n > 0) histogram.push([i === 0 ? 0 : 2 ** (i - 1), n]);
+    });
+    const done = this.completed > 0;
+    return {
+      from: this.from,
+      to: this.to,
+      reason: this.reason,
+      code: this.code,
+      count: this.count,
+      cycles: this.cycles,
+      idleCycles: this.idleCycles,
+      min: done ? this.min : 0,
+      max: this.max,
+      mean: done ? Math.round(this.mean * 100) / 100 : 0,
+      stddev: done ? Math.round(Math.sqrt(this.squares / this.completed) * 100) / 100 : 0,
+      histogram,
+    };
+  }
 }
 
 /** What the recorder needs to know of a hardware thread. */
@@ -46,12 +118,19 @@ export interface TransitionEvent {
 
 /** Exits whose trapping level has not run again yet, and since when. */
 interface OpenExit {
-  rows: ExitRow[];
+  rows: RowTally[];
+  /** The level that trapped. */
+  level: number;
   since: number;
+  /** Blocked vCPUs of the levels below it that this exit waits on, the idle
+   * time counted so far, and since when the current wait began. */
+  blocks: number;
+  idle: number;
+  idleSince: number;
 }
 
 export class ExitStats implements ExitRecorder {
-  private readonly rows = new Map<string, ExitRow>();
+  private readonly rows = new Map<string, RowTally>();
   /** By thread and trapping level. */
   private readonly open = new Map<string, OpenExit>();
   /** Receives every transition when set; costs nothing when not. */
@@ -61,7 +140,7 @@ export class ExitStats implements ExitRecorder {
   exited(source: ExitSource, code: number): void {
     const row = this.row(source.guestLevel, source.hostLevel, code);
     row.count++;
-    this.open.set(`${source.id}:${source.guestLevel}`, { rows: [row], since: source.cycles });
+    this.open.set(`${source.id}:${source.guestLevel}`, { rows: [row], level: source.guestLevel, since: source.cycles, blocks: 0, idle: 0, idleSince: 0 });
     this.listener?.({
       kind: 'exit',
       thread: source.id,
@@ -85,6 +164,22 @@ export class ExitStats implements ExitRecorder {
     this.listener?.({ kind: 'forward', thread: source.id, cycle: source.cycles, instructions: source.instructions, from, to, code });
   }
 
+  /** Hypervisor software (a tracepoint): level `level` blocks the vCPU of
+   * its guest until an event comes (`blocked`), or found it runnable again,
+   * at cycle `now`. Every open exit of a level above it is waiting on that
+   * vCPU meanwhile: that time is its idle wait, counted once however many
+   * levels block at once. */
+  blocked(level: number, blocked: boolean, now: number): void {
+    for (const open of this.open.values()) {
+      if (open.level <= level) continue;
+      if (blocked) {
+        if (open.blocks++ === 0) open.idleSince = now;
+      } else if (open.blocks > 0 && --open.blocks === 0) {
+        open.idle += Math.max(0, now - open.idleSince);
+      }
+    }
+  }
+
   /** The hardware: `source` entered its guest; the guest's open exits end. */
   entered(source: ExitSource): void {
     this.listener?.({
@@ -99,24 +194,27 @@ export class ExitStats implements ExitRecorder {
     const key = `${source.id}:${source.guestLevel}`;
     const open = this.open.get(key);
     if (!open) return;
-    for (const row of open.rows) row.cycles += source.cycles - open.since;
+    // A wait its hypervisor never ended ends here.
+    const idle = open.idle + (open.blocks > 0 ? Math.max(0, source.cycles - open.idleSince) : 0);
+    const duration = source.cycles - open.since;
+    for (const row of open.rows) row.complete(duration, Math.min(idle, duration));
     this.open.delete(key);
   }
 
   /** Rows in a fixed order: by from level, to level, then reason code. */
   list(): ExitRow[] {
-    return [...this.rows.values()].sort(
-      (a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to) || a.code - b.code,
-    );
+    return [...this.rows.values()]
+      .sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to) || a.code - b.code)
+      .map((tally) => tally.row());
   }
 
-  private row(fromLevel: number, toLevel: number, code: number): ExitRow {
+  private row(fromLevel: number, toLevel: number, code: number): RowTally {
     const from = `L${fromLevel}`;
     const to = `L${toLevel}`;
     const key = `${from}>${to}:${code}`;
     let row = this.rows.get(key);
     if (!row) {
-      row = { from, to, reason: EXIT_REASON_NAMES[code] ?? `REASON_${code}`, code, count: 0, cycles: 0 };
+      row = new RowTally(from, to, EXIT_REASON_NAMES[code] ?? `REASON_${code}`, code);
       this.rows.set(key, row);
     }
     return row;
