@@ -26,29 +26,35 @@ export interface TimedDevice {
 }
 
 export class PortBus {
-  private readonly owners: (PortDevice | undefined)[] = new Array(0x10000).fill(undefined);
+  /** Per port: 1 + the index in `devices` of its owner, or 0 (a byte
+   * array, cheap to make: tests build thousands of machines). */
+  private readonly ownerIndex = new Uint8Array(0x10000);
+  /** Per owner index: the device, with `undefined` at 0 for unclaimed ports. */
+  private readonly owners: (PortDevice | undefined)[] = [undefined];
   readonly devices: PortDevice[] = [];
 
   attach(device: PortDevice): void {
+    if (this.owners.length > 0xff) throw new Error(`more than 255 port devices (attaching ${device.name})`);
     for (const port of device.ports) {
-      const owner = this.owners[port];
+      const owner = this.owners[this.ownerIndex[port]];
       if (owner) throw new Error(`port 0x${port.toString(16)} claimed by both ${owner.name} and ${device.name}`);
-      this.owners[port] = device;
+      this.ownerIndex[port] = this.owners.length;
     }
+    this.owners.push(device);
     this.devices.push(device);
   }
 
   /** Cycles an access to `port` costs. */
   cost(port: number): number {
-    return this.owners[port & 0xffff]?.accessCycles ?? CHIPSET_ACCESS_CYCLES;
+    return this.owners[this.ownerIndex[port & 0xffff]]?.accessCycles ?? CHIPSET_ACCESS_CYCLES;
   }
 
   read(port: number, now: number, thread: number): number {
-    const device = this.owners[port & 0xffff];
+    const device = this.owners[this.ownerIndex[port & 0xffff]];
     return device ? device.read(port & 0xffff, now, thread) | 0 : -1;
   }
 
   write(port: number, value: number, now: number, thread: number): void {
-    this.owners[port & 0xffff]?.write(port & 0xffff, value, now, thread);
+    this.owners[this.ownerIndex[port & 0xffff]]?.write(port & 0xffff, value, now, thread);
   }
 }

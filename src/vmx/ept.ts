@@ -18,8 +18,9 @@ export const ACCESS_FETCH = EPT_QUAL.INSTRUCTION_FETCH;
 const NEEDED: Record<number, number> = { [ACCESS_READ]: EPT.READ, [ACCESS_WRITE]: EPT.WRITE, [ACCESS_FETCH]: EPT.EXECUTE };
 
 export class Ept {
-  /** Per guest page: host page << 12 | permissions | CACHED, or 0. */
-  private readonly cache = new Int32Array(1 << 20);
+  /** Per guest page: host page << 12 | permissions | CACHED, or 0. Made
+   * by the first select(): 4 MiB per thread that only EPT users pay for. */
+  private cache = new Int32Array(0);
   private readonly cachedPages: number[] = [];
   /** The EPTP whose translations the cache holds. */
   private cachedEptp = -1;
@@ -36,6 +37,7 @@ export class Ept {
 
   /** Uses `eptp` from now on; translations of another EPTP are dropped. */
   select(eptp: number): void {
+    if (this.cache.length === 0) this.cache = new Int32Array(1 << 20);
     if (eptp !== this.cachedEptp) {
       this.flush();
       this.cachedEptp = eptp;
@@ -46,7 +48,7 @@ export class Ept {
     return this.cachedEptp;
   }
 
-  /** The physical address of `gpa` for `access`, or -1 (then violationQualification says why). */
+  /** The physical address of `gpa` for `access`, or -1 (then violationQualification says why). Only after select(). */
   translate(gpa: number, access: number): number {
     const page = gpa >>> PAGE_SHIFT;
     let entry = this.cache[page];
