@@ -146,7 +146,13 @@ describe('smtnest run under the hypervisor', () => {
     smtnest('run', HELLO, '--depth', '1', '--trace', exits, '--trace-exits');
     const transitions = readFileSync(exits, 'utf8').trim().split('\n');
     expect(transitions.every((l) => / === /.test(l))).toBe(true);
-    expect(transitions.filter((l) => /exit IO_INSTRUCTION L1 -> L0/.test(l))).toHaveLength(4);
+    const io = transitions.filter((l) => /exit IO_INSTRUCTION L1 -> L0/.test(l));
+    expect(io).toHaveLength(4);
+    // The guest's eip, named by the guest's symbols, and the qualification:
+    // port 0x3f8 in bits 31:16, a 4-byte out (size 3) with its port in the
+    // instruction (bit 6), SDM table 28-5.
+    expect(io[0]).toMatch(/eip 0x[0-9a-f]+ <_start\+0x[0-9a-f]+> qual 0x3f80043$/);
+    expect(transitions.find((l) => /entry L0 -> L1/.test(l))).toMatch(/entry L0 -> L1 eip 0x[0-9a-f]+ <_start>$/);
   });
 
   it('charges the transition costs of a --cost file', () => {

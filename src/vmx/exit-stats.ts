@@ -91,13 +91,18 @@ export interface ExitSource {
   readonly id: number;
   readonly cycles: number;
   readonly instructions: number;
+  /** Where the thread executes next. */
+  readonly eip: number;
   /** Level of the guest the thread runs in non-root operation, and of its hypervisor. */
   readonly guestLevel: number;
   readonly hostLevel: number;
 }
 
 export interface ExitRecorder {
-  exited(source: ExitSource, code: number): void;
+  /** `eip`: the guest's eip the exit saves (the trapping instruction's, or
+   * the next one's for an event between instructions); `qualification`: the
+   * exit qualification it reports. */
+  exited(source: ExitSource, code: number, eip: number, qualification: number): void;
   entered(source: ExitSource): void;
 }
 
@@ -114,13 +119,20 @@ export interface TransitionEvent {
   to: number;
   /** exit, forward: the exit reason; entry: -1. */
   code: number;
+  /** exit, forward: the trapping level's eip the exit saved (guest-physical)
+   * and the exit qualification the hardware reported; entry: the eip the
+   * guest resumes at, and 0. */
+  eip: number;
+  qualification: number;
 }
 
 /** Exits whose trapping level has not run again yet, and since when. */
 interface OpenExit {
   rows: RowTally[];
-  /** The level that trapped. */
+  /** The level that trapped, where, and the qualification of its exit. */
   level: number;
+  eip: number;
+  qualification: number;
   since: number;
   /** Blocked vCPUs of the levels below it that this exit waits on, the idle
    * time counted so far, and since when the current wait began. */
@@ -137,10 +149,19 @@ export class ExitStats implements ExitRecorder {
   listener: ((event: TransitionEvent) => void) | null = null;
 
   /** The hardware: a guest of `source` trapped to its hypervisor. */
-  exited(source: ExitSource, code: number): void {
+  exited(source: ExitSource, code: number, eip: number, qualification: number): void {
     const row = this.row(source.guestLevel, source.hostLevel, code);
     row.count++;
-    this.open.set(`${source.id}:${source.guestLevel}`, { rows: [row], level: source.guestLevel, since: source.cycles, blocks: 0, idle: 0, idleSince: 0 });
+    this.open.set(`${source.id}:${source.guestLevel}`, {
+      rows: [row],
+      level: source.guestLevel,
+      eip,
+      qualification,
+      since: source.cycles,
+      blocks: 0,
+      idle: 0,
+      idleSince: 0,
+    });
     this.listener?.({
       kind: 'exit',
       thread: source.id,
@@ -149,6 +170,8 @@ export class ExitStats implements ExitRecorder {
       from: source.guestLevel,
       to: source.hostLevel,
       code,
+      eip,
+      qualification,
     });
   }
 
@@ -161,7 +184,17 @@ export class ExitStats implements ExitRecorder {
     // own, or (hw and sw modes) the trapping level's thread.
     const open = this.open.get(`${source.id}:${from}`) ?? [...this.open.entries()].find(([key]) => key.endsWith(`:${from}`))?.[1];
     open?.rows.push(row);
-    this.listener?.({ kind: 'forward', thread: source.id, cycle: source.cycles, instructions: source.instructions, from, to, code });
+    this.listener?.({
+      kind: 'forward',
+      thread: source.id,
+      cycle: source.cycles,
+      instructions: source.instructions,
+      from,
+      to,
+      code,
+      eip: open?.eip ?? 0,
+      qualification: open?.qualification ?? 0,
+    });
   }
 
   /** Hypervisor software (a tracepoint): level `level` blocks the vCPU of
@@ -190,6 +223,8 @@ export class ExitStats implements ExitRecorder {
       from: source.hostLevel,
       to: source.guestLevel,
       code: -1,
+      eip: source.eip,
+      qualification: 0,
     });
     const key = `${source.id}:${source.guestLevel}`;
     const open = this.open.get(key);
