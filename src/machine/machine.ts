@@ -13,7 +13,7 @@ import { WebClient } from '../devices/web-client.ts';
 import { DebugExit } from '../devices/debug-exit.ts';
 import { SerialConsole } from '../devices/serial.ts';
 import { ThreadControl } from '../devices/thread-control.ts';
-import { Core, SLICE_TRIPLE_FAULT } from '../smt/core.ts';
+import { Core, SLICE_STOPPED, SLICE_TRIPLE_FAULT } from '../smt/core.ts';
 import { Timer } from '../devices/timer.ts';
 import { Tracepoint } from '../devices/tracepoint.ts';
 import { ExitStats } from '../vmx/exit-stats.ts';
@@ -90,6 +90,12 @@ export interface RunOptions {
 }
 
 export const PROGRESS_INSTRUCTIONS = 1 << 24;
+
+export interface SteppedRunOptions extends Omit<RunOptions, 'onInstruction'> {
+  /** Called before every instruction, with the thread about to execute it;
+   * true stops the run there, before it executes. */
+  beforeInstruction: (cpu: Cpu) => boolean;
+}
 
 export type RunStatus = 'exited' | 'halted' | 'triple-fault' | 'budget';
 
@@ -217,6 +223,17 @@ export class Machine {
   /** Runs until the guest exits, every thread halts for good, a thread
    * triple-faults or a budget ends. */
   run(options: RunOptions = {}): RunResult {
+    return this.advance(options, options.onInstruction)!;
+  }
+
+  /** Runs one instruction at a time (a debugger): to the end of the run (its
+   * result), or until `beforeInstruction` stops it (null); a later call
+   * continues with the instruction it stopped before. */
+  runStepped(options: SteppedRunOptions): RunResult | null {
+    return this.advance(options, options.beforeInstruction);
+  }
+
+  private advance(options: RunOptions, step: ((cpu: Cpu) => unknown) | undefined): RunResult | null {
     const maxInstructions = options.maxInstructions ?? Infinity;
     const maxCycles = options.maxCycles ?? Infinity;
     const core = this.core;
@@ -273,7 +290,8 @@ export class Machine {
         core.wakeSleepers(due);
         continue;
       }
-      const slice = core.runSlice(Math.min(due, maxCycles), maxInstructions - executed, options.onInstruction);
+      const slice = core.runSlice(Math.min(due, maxCycles), maxInstructions - executed, step);
+      if (slice === SLICE_STOPPED) return null;
       if (slice === SLICE_TRIPLE_FAULT) {
         this.finish('triple-fault', EXIT_STATUS.tripleFault, `triple fault: ${core.faulted!.tripleFaultReason}`);
       }

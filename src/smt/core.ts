@@ -32,6 +32,8 @@ export const QUANTUM = 200;
 /** What a slice of the scheduler tells the machine. */
 export const SLICE_RAN = 0;
 export const SLICE_TRIPLE_FAULT = 1;
+/** The step hook stopped the slice before its instruction (a debugger's breakpoint). */
+export const SLICE_STOPPED = 2;
 
 export class Core {
   readonly threads: Cpu[];
@@ -138,8 +140,9 @@ export class Core {
 
   /** Runs one slice of the running thread furthest behind (there must be
    * one), up to `deviceDeadline`, `maxInstructions` more instructions in all,
-   * or one instruction if `step`. */
-  runSlice(deviceDeadline: number, maxInstructions: number, step?: (cpu: Cpu) => void): number {
+   * or one instruction if `step`; a step hook that returns true stops the
+   * slice before that instruction executes. */
+  runSlice(deviceDeadline: number, maxInstructions: number, step?: (cpu: Cpu) => unknown): number {
     let next: Cpu | null = null;
     let second = Infinity;
     let active = 0;
@@ -163,7 +166,10 @@ export class Core {
       // that the hook sees the instruction that really executes next.
       stop = thread.run(0, limit);
       if (stop !== STOP_TRIPLE_FAULT && thread.state === STATE_RUNNING) {
-        step(thread);
+        if (step(thread) === true) {
+          this.running = null;
+          return SLICE_STOPPED;
+        }
         stop = thread.run(1, limit);
       }
     } else {
