@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../src/paths.ts';
+import { buildMachine } from '../src/machine/scenario.ts';
+import { runReport } from '../src/machine/stats.ts';
+import { loadProgram } from '../src/cli/load.ts';
 
 const BIN = join(PROJECT_ROOT, 'bin/smtnest.js');
 const GUEST = join(PROJECT_ROOT, 'guests/tests/debug/unbalanced-stack.s');
@@ -100,5 +103,28 @@ describe('smtnest debug', () => {
     expect(replies(r.stdout)[7]).toEqual([expect.stringMatching(/ t0 L0 [0-9a-f]{8} _start /), expect.stringMatching(/ t0 L0 /), expect.stringMatching(/^=> /)]);
     expect(r.stdout).not.toMatch(/\(smtnest\) step$/m);
     expect(r.status).toBe(1);
+  });
+
+  it('schedules a stepped run as the plain run, so that what it shows is what a plain run measures', () => {
+    // sw mode: the threads of L0 and L1 share the core, so the slices decide
+    // both the interleaving and the SMT sharing of every cycle.
+    const scenario = { workload: loadProgram('io-rr'), depth: 1, mode: 'sw' as const, iterations: 1 };
+    const plain = buildMachine(scenario);
+    const plainReport = JSON.stringify(runReport(plain, plain.run()));
+    const stepped = buildMachine(scenario);
+    let stops = 0;
+    let stoppedAt = -1;
+    let result = null;
+    // Stop before every 2,000th instruction of a thread and go on, as a
+    // debugger's continue does (not stopping twice before one instruction).
+    const beforeInstruction = (cpu: { instructions: number }) => {
+      if (cpu.instructions % 2000 !== 0 || cpu.instructions === stoppedAt) return false;
+      stoppedAt = cpu.instructions;
+      stops++;
+      return true;
+    };
+    while (!(result = stepped.runStepped({ beforeInstruction }))) continue;
+    expect(stops).toBeGreaterThan(10);
+    expect(JSON.stringify(runReport(stepped, result))).toBe(plainReport);
   });
 });
