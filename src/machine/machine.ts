@@ -21,6 +21,7 @@ import { encodeBootInfo, type BootInfo, type BootModule, type Mode } from './boo
 import { defaultCosts, type CostModel } from './cost-model.ts';
 import { Memory } from './memory.ts';
 import { collectStats, type MachineStats } from './stats.ts';
+import { Regions } from './regions.ts';
 
 export const DEFAULT_RAM_SIZE = 16 * 1024 * 1024;
 
@@ -129,6 +130,11 @@ export class Machine {
   bootInfo: BootInfo | null = null;
   private roiBegin: number | null = null;
   private roiEnd: number | null = null;
+  /** The counters of each region the workload marks. */
+  readonly regions = new Regions(this);
+  /** A PORT_ROI mark, taken once the slice of its `out` ends. */
+  private regionMark: 'begin' | 'end' | null = null;
+  private regionMarkAt = 0;
   private result: RunResult | null = null;
 
   constructor(options: MachineOptions = {}) {
@@ -163,6 +169,8 @@ export class Machine {
         regionOfInterest: (mark, now) => {
           if (mark === 'begin') this.roiBegin ??= now;
           else this.roiEnd = now;
+          this.regionMark = mark;
+          this.regionMarkAt = now;
         },
       }),
     );
@@ -291,6 +299,10 @@ export class Machine {
         continue;
       }
       const slice = core.runSlice(Math.min(due, maxCycles), maxInstructions - executed, step);
+      if (this.regionMark !== null) {
+        this.regions.mark(this.regionMark, this.regionMarkAt);
+        this.regionMark = null;
+      }
       if (slice === SLICE_STOPPED) return null;
       if (slice === SLICE_TRIPLE_FAULT) {
         this.finish('triple-fault', EXIT_STATUS.tripleFault, `triple fault: ${core.faulted!.tripleFaultReason}`);

@@ -147,9 +147,13 @@ export class ExitStats implements ExitRecorder {
   private readonly open = new Map<string, OpenExit>();
   /** Receives every transition when set; costs nothing when not. */
   listener: ((event: TransitionEvent) => void) | null = null;
+  /** Recorders that count what this one does from the moment they are
+   * added: the counters of a region of interest (src/machine/regions.ts). */
+  readonly followers: ExitStats[] = [];
 
   /** The hardware: a guest of `source` trapped to its hypervisor. */
   exited(source: ExitSource, code: number, eip: number, qualification: number): void {
+    for (const follower of this.followers) follower.exited(source, code, eip, qualification);
     const row = this.row(source.guestLevel, source.hostLevel, code);
     row.count++;
     this.open.set(`${source.id}:${source.guestLevel}`, {
@@ -178,6 +182,7 @@ export class ExitStats implements ExitRecorder {
   /** Hypervisor software (a tracepoint): the exit that level `from` took on
    * `source`'s thread is forwarded to level `to`; it counts until `from` runs again. */
   forwarded(source: ExitSource, from: number, to: number, code: number): void {
+    for (const follower of this.followers) follower.forwarded(source, from, to, code);
     const row = this.row(from, to, code);
     row.count++;
     // The trap is open on the thread that took it: the forwarding thread's
@@ -203,6 +208,7 @@ export class ExitStats implements ExitRecorder {
    * vCPU meanwhile: that time is its idle wait, counted once however many
    * levels block at once. */
   blocked(level: number, blocked: boolean, now: number): void {
+    for (const follower of this.followers) follower.blocked(level, blocked, now);
     for (const open of this.open.values()) {
       if (open.level <= level) continue;
       if (blocked) {
@@ -215,6 +221,7 @@ export class ExitStats implements ExitRecorder {
 
   /** The hardware: `source` entered its guest; the guest's open exits end. */
   entered(source: ExitSource): void {
+    for (const follower of this.followers) follower.entered(source);
     this.listener?.({
       kind: 'entry',
       thread: source.id,
