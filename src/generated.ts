@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { isaReference } from './isa/reference.ts';
 import { portsInclude, portTable } from './devices/reference.ts';
 import { bootinfoInclude, bootinfoTable, costTable } from './machine/reference.ts';
-import { tutorialExitTable } from './docs/tutorial.ts';
+import { tutorialDebugTranscript, tutorialExitTable } from './docs/tutorial.ts';
 import { fidelityTable } from './docs/fidelity.ts';
 import { NESTED_CPUID, NESTED_IO, trapSteps } from './docs/nesting.ts';
 import { PROJECT_ROOT } from './paths.ts';
@@ -37,6 +37,7 @@ export const GENERATED: GeneratedFile[] = [
   { path: 'docs/boot.md', region: 'layout', render: bootinfoTable },
   { path: 'docs/cost-model.md', region: 'parameters', render: costTable },
   { path: 'docs/writing-guests.md', region: 'tutorial-exits', render: tutorialExitTable },
+  { path: 'docs/writing-guests.md', region: 'tutorial-debug', render: tutorialDebugTranscript },
   { path: 'docs/results.md', region: 'fidelity', render: () => fidelityTable() },
   {
     path: 'docs/nesting.md',

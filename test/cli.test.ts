@@ -94,11 +94,15 @@ describe('smtnest run', () => {
   it('writes gem5-style statistics that agree with --json', () => {
     const stats = join(dir, 'stats.txt');
     const report = JSON.parse(smtnest('run', HELLO, '--json', '--stats', stats).stdout);
-    const lines = readFileSync(stats, 'utf8').trim().split('\n');
-    expect(lines[0]).toMatch(/Begin Simulation Statistics/);
+    const text = readFileSync(stats, 'utf8');
+    // The configuration, then the one dump (no region of interest here).
+    expect(text).toMatch(/^# smtnest statistics: mode baseline, depth 0, VMCS shadowing off\n# counters: the whole run; 0 region dumps before the final one\n# costs \(cycles\): vmExit=\d+ /);
+    const lines = text.trim().split('\n');
+    const begin = lines.indexOf('---------- Begin Simulation Statistics ----------');
+    expect(lines.filter((l) => /Begin Simulation Statistics/.test(l))).toHaveLength(1);
     const values = new Map(
-      lines.slice(1, -1).map((line) => {
-        const match = /^(\S+)\s+(-?[\d.]+)\s+# .+$/.exec(line);
+      lines.slice(begin + 1, -1).map((line) => {
+        const match = /^(\S+)\s+(-?[\d.e-]+)\s+# .+ \([A-Za-z/]+\)$/.exec(line);
         expect(match, line).not.toBeNull();
         return [match![1], Number(match![2])] as const;
       }),
@@ -106,6 +110,19 @@ describe('smtnest run', () => {
     expect(values.get('sim.cycles')).toBe(report.cycles);
     expect(values.get('system.L0.instructions')).toBe(report.levels.L0.instructions);
     expect(values.get('system.L0.opcodes::out_port_r')).toBe(4);
+    expect(values.get('system.L0.opcodes::total')).toBe(report.levels.L0.instructions);
+    expect(values.get('sim_ticks')).toBe(report.cycles);
+    expect(values.get('sim_freq')).toBe(2e9);
+    expect(values.get('sim_insts')).toBe(report.instructions);
+    expect(values.get('host_seconds')).toBeGreaterThanOrEqual(0);
+    // Host time is the text's alone.
+    expect(JSON.stringify(report)).not.toMatch(/host/);
+  });
+
+  it('refuses --roi for a run that closed no region of interest', () => {
+    const r = smtnest('run', HELLO, '--roi');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`smtnest: ${HELLO}: --roi: the run closed no region of interest (PORT_ROI begin and end), so there are no counters to limit to it\n`);
   });
 
   it('writes a symbolized trace', () => {
@@ -146,7 +163,13 @@ describe('smtnest run under the hypervisor', () => {
     smtnest('run', HELLO, '--depth', '1', '--trace', exits, '--trace-exits');
     const transitions = readFileSync(exits, 'utf8').trim().split('\n');
     expect(transitions.every((l) => / === /.test(l))).toBe(true);
-    expect(transitions.filter((l) => /exit IO_INSTRUCTION L1 -> L0/.test(l))).toHaveLength(4);
+    const io = transitions.filter((l) => /exit IO_INSTRUCTION L1 -> L0/.test(l));
+    expect(io).toHaveLength(4);
+    // The guest's eip, named by the guest's symbols, and the qualification:
+    // port 0x3f8 in bits 31:16, a 4-byte out (size 3) with its port in the
+    // instruction (bit 6), SDM table 28-5.
+    expect(io[0]).toMatch(/eip 0x[0-9a-f]+ <_start\+0x[0-9a-f]+> qual 0x3f80043$/);
+    expect(transitions.find((l) => /entry L0 -> L1/.test(l))).toMatch(/entry L0 -> L1 eip 0x[0-9a-f]+ <_start>$/);
   });
 
   it('charges the transition costs of a --cost file', () => {

@@ -12,6 +12,8 @@ import { CONFIGURATIONS, evaluationRow, type ConfigurationKey } from '../src/mac
 import { assembleGuest, buildMachine, IMPLEMENTED_MODES } from '../src/machine/scenario.ts';
 import { workloadSpec } from '../src/machine/workloads.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
+import { probeReason } from '../src/report/collect.ts';
+import type { ExitRow } from '../src/vmx/exit-stats.ts';
 
 const BIN = join(PROJECT_ROOT, 'bin/smtnest.js');
 const CHROMIUM = '/usr/bin/chromium';
@@ -55,6 +57,16 @@ function run(target: string, depth: number, mode: (typeof IMPLEMENTED_MODES)[num
   expect(result.status).toBe('exited');
   return machine;
 }
+
+describe('the report\'s probe exit', () => {
+  const row = (from: string, reason: string, code: number, count: number) => ({ from, to: 'L0', reason, code, count });
+  it('is CPUID for cpuid, else the most frequent exit from L2 to L0 (the lower code on a tie)', () => {
+    const rows = [row('L1', 'VMREAD', 23, 900), row('L2', 'IO_INSTRUCTION', 30, 40), row('L2', 'CPUID', 10, 8), row('L2', 'HLT', 12, 40)] as ExitRow[];
+    expect(probeReason('cpuid', rows)).toBe(10);
+    expect(probeReason('io-rr', rows)).toBe(12);
+    expect(() => probeReason('hello', [row('L1', 'VMREAD', 23, 5)] as ExitRow[])).toThrow(/hello makes no exit from L2/);
+  });
+});
 
 describe('smtnest report', () => {
   let first: Awaited<ReturnType<typeof report>>;
@@ -178,7 +190,7 @@ describe('smtnest report', () => {
         '--disable-component-update',
         '--disable-sync',
         `--user-data-dir=${mkdtempSync(join(tmpdir(), 'smtnest-chromium-'))}`,
-        '--window-size=1200,3000',
+        '--window-size=1400,3000',
         `--screenshot=${png}`,
         `file://${join(dir, 'a', 'report.html')}`,
       ],
@@ -186,7 +198,7 @@ describe('smtnest report', () => {
     );
     expect(r.status, r.stderr).toBe(0);
     const image = decodePng(readFileSync(png));
-    expect(image.width).toBe(1200);
+    expect(image.width).toBe(1400);
     const background = image.pixel(0, 0);
     let differing = 0;
     let baselineBlue = 0;

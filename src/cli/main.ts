@@ -8,6 +8,7 @@ import { SWEEP_USAGE, sweepCommand } from './sweep.ts';
 import { PAPER_USAGE, paperCommand } from './paper.ts';
 import { REPORT_USAGE, reportCommand } from './report.ts';
 import { demoCommand } from './demo.ts';
+import { DEBUG_USAGE, debugCommand } from '../debug/cli.ts';
 import { InputError, UsageError } from './errors.ts';
 import { createLogger } from './log.ts';
 import { RUN_USAGE, runCommand } from './run.ts';
@@ -22,6 +23,7 @@ ${RUN_USAGE}
        smtnest asm <file.s> -o <image>
        smtnest disasm <image|file.s>
        smtnest demo                     (every bundled program at every depth)
+       ${DEBUG_USAGE}   (a debugger: break, step, regs, x, vmcs, where)
 
 common options: --log-level fatal|error|warn|info|debug|trace|silent (default warn)`;
 
@@ -52,6 +54,8 @@ export async function main(argv: string[]): Promise<number> {
         return await reportCommand(args);
       case 'demo':
         return demoCommand();
+      case 'debug':
+        return await debugCommand(args);
       case undefined:
       case 'help':
       case '--help':
@@ -59,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
         console.log(USAGE);
         return command === undefined ? 1 : 0;
       default:
-        throw new UsageError(`unknown command '${command}' (commands: run, compare, sweep, paper, report, asm, disasm, demo)`);
+        throw new UsageError(`unknown command '${command}' (commands: run, compare, sweep, paper, report, asm, disasm, demo, debug)`);
     }
   } catch (error) {
     if (error instanceof AssemblyError) {

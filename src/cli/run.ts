@@ -49,7 +49,7 @@ function writeOutput(path: string, text: string): void {
 export const RUN_USAGE = `usage: smtnest run <file.s|image|program> [--depth 0|1|2] [--mode ${IMPLEMENTED_MODES.join('|')}] [--shadow on|off]
                    [--json] [--max-instructions N] [--max-cycles N] [--ram SIZE]
                    [--trace FILE [--trace-level Lk] [--trace-exits]]
-                   [--cost FILE] [--iterations N] [--timeline FILE [--timeline-window A..B]] [--stats FILE]`;
+                   [--cost FILE] [--iterations N] [--timeline FILE [--timeline-window A..B]] [--stats FILE] [--roi]`;
 
 /** Default instruction budget: about ten seconds of guest time on a slow host. */
 export const DEFAULT_MAX_INSTRUCTIONS = 2_000_000_000;
@@ -83,6 +83,7 @@ export function runCommand(args: string[], log: Logger): number {
     iterations: { type: 'string' },
     timeline: { type: 'string' },
     stats: { type: 'string' },
+    roi: { type: 'boolean' },
     'timeline-window': { type: 'string' },
     'log-level': { type: 'string' },
   });
@@ -127,6 +128,10 @@ export function runCommand(args: string[], log: Logger): number {
   if (trace && timeline) throw new UsageError('--trace and --timeline cannot be used in the same run');
   if (trace) machine.exits.listener = trace.transition;
   const timelineHook = timeline?.attach(machine);
+  const statsPath = values.stats as string | undefined;
+  // Host time goes to the --stats text alone (host_seconds), never to --json.
+  const hostStart = statsPath ? performance.now() : 0;
+  if (statsPath) machine.regions.hostClock = () => (performance.now() - hostStart) / 1000;
   const result = machine.run({
     maxInstructions: maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS,
     maxCycles,
@@ -136,12 +141,23 @@ export function runCommand(args: string[], log: Logger): number {
   trace?.close();
   if (process.stderr.isTTY && machine.core.instructions >= PROGRESS_INSTRUCTIONS) process.stderr.write('\r\x1b[K');
   if (timeline) writeOutput(timelinePath!, timeline.finish());
-  const statsPath = values.stats as string | undefined;
-  if (statsPath) writeOutput(statsPath, gem5Stats(runReport(machine, result)));
+  const hostSeconds = (performance.now() - hostStart) / 1000;
+  const scope = values.roi === true ? 'roi' : 'run';
+  if (scope === 'roi' && !machine.regions.roi) {
+    stdout.flush();
+    throw new InputError(`${positionals[0]}: --roi: the run closed no region of interest (PORT_ROI begin and end), so there are no counters to limit to it`);
+  }
+  const report = runReport(machine, result, scope);
+  if (statsPath) {
+    writeOutput(
+      statsPath,
+      gem5Stats(report, { costs: machine.costs, dumps: machine.regions.dumps, droppedDumps: machine.regions.dropped, hostSeconds }),
+    );
+  }
   stdout.flush();
   log.info({ status: result.status, instructions: machine.core.instructions }, 'run finished');
   if (json) {
-    writeSync(1, JSON.stringify(runReport(machine, result), null, 2) + '\n');
+    writeSync(1, JSON.stringify(report, null, 2) + '\n');
   } else if (result.status === 'budget' || result.status === 'triple-fault') {
     writeSync(2, `smtnest: ${result.reason}\n`);
   }

@@ -13,7 +13,7 @@ import { WebClient } from '../devices/web-client.ts';
 import { DebugExit } from '../devices/debug-exit.ts';
 import { SerialConsole } from '../devices/serial.ts';
 import { ThreadControl } from '../devices/thread-control.ts';
-import { Core, SLICE_TRIPLE_FAULT } from '../smt/core.ts';
+import { Core, SLICE_STOPPED, SLICE_TRIPLE_FAULT } from '../smt/core.ts';
 import { Timer } from '../devices/timer.ts';
 import { Tracepoint } from '../devices/tracepoint.ts';
 import { ExitStats } from '../vmx/exit-stats.ts';
@@ -21,6 +21,7 @@ import { encodeBootInfo, type BootInfo, type BootModule, type Mode } from './boo
 import { defaultCosts, type CostModel } from './cost-model.ts';
 import { Memory } from './memory.ts';
 import { collectStats, type MachineStats } from './stats.ts';
+import { Regions } from './regions.ts';
 
 export const DEFAULT_RAM_SIZE = 16 * 1024 * 1024;
 
@@ -91,6 +92,12 @@ export interface RunOptions {
 
 export const PROGRESS_INSTRUCTIONS = 1 << 24;
 
+export interface SteppedRunOptions extends Omit<RunOptions, 'onInstruction'> {
+  /** Called before every instruction, with the thread about to execute it;
+   * true stops the run there, before it executes. */
+  beforeInstruction: (cpu: Cpu) => boolean;
+}
+
 export type RunStatus = 'exited' | 'halted' | 'triple-fault' | 'budget';
 
 export interface RunResult {
@@ -123,6 +130,11 @@ export class Machine {
   bootInfo: BootInfo | null = null;
   private roiBegin: number | null = null;
   private roiEnd: number | null = null;
+  /** The counters of each region the workload marks. */
+  readonly regions = new Regions(this);
+  /** A PORT_ROI mark, taken once the slice of its `out` ends. */
+  private regionMark: 'begin' | 'end' | null = null;
+  private regionMarkAt = 0;
   private result: RunResult | null = null;
 
   constructor(options: MachineOptions = {}) {
@@ -157,6 +169,8 @@ export class Machine {
         regionOfInterest: (mark, now) => {
           if (mark === 'begin') this.roiBegin ??= now;
           else this.roiEnd = now;
+          this.regionMark = mark;
+          this.regionMarkAt = now;
         },
       }),
     );
@@ -217,6 +231,17 @@ export class Machine {
   /** Runs until the guest exits, every thread halts for good, a thread
    * triple-faults or a budget ends. */
   run(options: RunOptions = {}): RunResult {
+    return this.advance(options, options.onInstruction)!;
+  }
+
+  /** Runs one instruction at a time (a debugger): to the end of the run (its
+   * result), or until `beforeInstruction` stops it (null); a later call
+   * continues with the instruction it stopped before. */
+  runStepped(options: SteppedRunOptions): RunResult | null {
+    return this.advance(options, options.beforeInstruction);
+  }
+
+  private advance(options: RunOptions, step: ((cpu: Cpu) => unknown) | undefined): RunResult | null {
     const maxInstructions = options.maxInstructions ?? Infinity;
     const maxCycles = options.maxCycles ?? Infinity;
     const core = this.core;
@@ -273,7 +298,12 @@ export class Machine {
         core.wakeSleepers(due);
         continue;
       }
-      const slice = core.runSlice(Math.min(due, maxCycles), maxInstructions - executed, options.onInstruction);
+      const slice = core.runSlice(Math.min(due, maxCycles), maxInstructions - executed, step);
+      if (this.regionMark !== null) {
+        this.regions.mark(this.regionMark, this.regionMarkAt);
+        this.regionMark = null;
+      }
+      if (slice === SLICE_STOPPED) return null;
       if (slice === SLICE_TRIPLE_FAULT) {
         this.finish('triple-fault', EXIT_STATUS.tripleFault, `triple fault: ${core.faulted!.tripleFaultReason}`);
       }

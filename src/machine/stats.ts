@@ -52,6 +52,8 @@ export interface RunReport extends MachineStats {
   shadowing: boolean;
   /** The workload's measured phase (PORT_ROI), or null when it marked none. */
   roi: RegionOfInterest | null;
+  /** 'run': the counters cover the whole run; 'roi': only its region of interest. */
+  scope: 'run' | 'roi';
   network: NetworkReport;
 }
 
@@ -141,8 +143,53 @@ export function collectStats(machine: Machine): MachineStats {
   };
 }
 
-export function runReport(machine: Machine, result: RunResult): RunReport {
-  const stats = machine.stats();
+/** What ran between two collections of a run's counters: `end` less
+ * `begin`, with `exits` counted in between and lasting `cycles`. */
+export function statsBetween(end: MachineStats, begin: MachineStats, exits: ExitRow[], cycles: number): MachineStats {
+  const table = (now: Record<string, number>, then: Record<string, number> | undefined) => {
+    const out: Record<string, number> = {};
+    for (const [key, n] of Object.entries(now)) if (n - (then?.[key] ?? 0) > 0) out[key] = n - (then?.[key] ?? 0);
+    return out;
+  };
+  const levels: Record<string, LevelStats> = {};
+  for (const [name, level] of Object.entries(end.levels)) {
+    const then = begin.levels[name];
+    levels[name] = {
+      instructions: level.instructions - (then?.instructions ?? 0),
+      cycles: level.cycles - (then?.cycles ?? 0),
+      opcodes: table(level.opcodes, then?.opcodes),
+    };
+  }
+  return {
+    cycles,
+    instructions: end.instructions - begin.instructions,
+    levels,
+    threads: end.threads.map((thread) => {
+      const then = begin.threads[thread.thread];
+      const perLevel: ThreadStats['perLevel'] = {};
+      for (const [name, level] of Object.entries(thread.perLevel)) {
+        const instructions = level.instructions - (then.perLevel[name]?.instructions ?? 0);
+        if (instructions > 0) perLevel[name] = { instructions, cycles: level.cycles - (then.perLevel[name]?.cycles ?? 0) };
+      }
+      return {
+        thread: thread.thread,
+        levels: Object.keys(perLevel),
+        instructions: thread.instructions - then.instructions,
+        cycles: thread.cycles - then.cycles,
+        perLevel,
+      };
+    }),
+    exits,
+    opcodes: table(end.opcodes, begin.opcodes),
+    vectors: table(end.vectors, begin.vectors),
+  };
+}
+
+/** The JSON report of a run; with `scope` 'roi', every counter is limited to
+ * the region of interest (there must be one: machine.regions.roi). */
+export function runReport(machine: Machine, result: RunResult, scope: 'run' | 'roi' = 'run'): RunReport {
+  const stats = scope === 'roi' ? machine.regions.roi : machine.stats();
+  if (!stats) throw new RangeError('the run marked no region of interest (PORT_ROI) to limit the counters to');
   return {
     status: result.status,
     exitCode: result.exitCode,
@@ -152,6 +199,7 @@ export function runReport(machine: Machine, result: RunResult): RunReport {
     depth: machine.bootInfo?.depth ?? 0,
     shadowing: machine.bootInfo?.shadowing ?? false,
     roi: machine.roi,
+    scope,
     network: networkReport(machine),
     ...stats,
   };

@@ -46,6 +46,8 @@ interface Flow {
   id: number;
   name: string;
   cat: string;
+  /** When it starts (trace time). */
+  start: number;
 }
 
 /** What a hypervisor level is doing: handling an exit (or a forwarded one). */
@@ -147,17 +149,26 @@ export class Timeline {
   }
 
   private startFlow(key: string, name: string, e: TransitionEvent): void {
-    const flow: Flow = { id: this.nextFlow++, name, cat: key.startsWith('trap') ? 'trap' : 'handler' };
+    // An arrow of the same level still open (its handler never began a new
+    // stretch) ends where the next one starts.
+    const open = this.inFlight.get(key);
+    if (open) {
+      this.inFlight.delete(key);
+      this.events.push({ name: open.name, cat: open.cat, ph: 'f', bp: 'e', id: open.id, ts: ts(e.cycle), pid: 0, tid: e.thread });
+    }
+    const flow: Flow = { id: this.nextFlow++, name, cat: key.startsWith('trap') ? 'trap' : 'handler', start: ts(e.cycle) };
     this.inFlight.set(key, flow);
     this.events.push({ name, cat: flow.cat, ph: 's', id: flow.id, ts: ts(e.cycle), pid: 0, tid: e.thread });
   }
 
-  /** Ends the arrow `key`, if one is open, at the slice beginning on `thread` at `cycle`. */
+  /** Ends the arrow `key`, if one is open, at the slice beginning on
+   * `thread` at `cycle`; one whose end falls outside the window stays open
+   * for finish() to close. */
   private endFlow(key: string, thread: number, cycle: number): void {
     const flow = this.inFlight.get(key);
-    if (!flow) return;
+    if (!flow || !this.inWindow(cycle)) return;
     this.inFlight.delete(key);
-    if (this.inWindow(cycle)) this.events.push({ name: flow.name, cat: flow.cat, ph: 'f', bp: 'e', id: flow.id, ts: ts(cycle), pid: 0, tid: thread });
+    this.events.push({ name: flow.name, cat: flow.cat, ph: 'f', bp: 'e', id: flow.id, ts: ts(cycle), pid: 0, tid: thread });
   }
 
   /** The trace-event file, each thread's last stretch ended at its clock. */
@@ -178,6 +189,22 @@ export class Timeline {
         args: handles ? { reason: handles[1], from: handles[2], to: segment.kind } : { level: segment.kind },
       };
     });
+    // Every arrow ends: one the run (or the window) left open ends in the
+    // slice that ends last, a cycle before its end, so that Perfetto binds it
+    // to that slice (bp 'e': the enclosing slice); one that started after
+    // every slice had ended is dropped.
+    const unfinished = new Set<number>();
+    const last = slices.reduce<TraceEvent | null>((a, b) => (!a || b.ts + b.dur! > a.ts + a.dur! ? b : a), null);
+    for (const flow of this.inFlight.values()) {
+      const at = last ? Math.max(last.ts, last.ts + last.dur! - ts(1)) : -1;
+      if (!last || at < flow.start) {
+        unfinished.add(flow.id);
+        continue;
+      }
+      this.events.push({ name: flow.name, cat: flow.cat, ph: 'f', bp: 'e', id: flow.id, ts: at, pid: 0, tid: last.tid });
+    }
+    this.inFlight.clear();
+    const events = unfinished.size ? this.events.filter((e) => e.id === undefined || !unfinished.has(e.id)) : this.events;
     const threads = this.threads;
     const metadata: TraceEvent[] = [
       { name: 'process_name', ph: 'M', ts: 0, pid: 0, tid: 0, cat: '', args: { name: 'smtnest core' } },
@@ -194,7 +221,7 @@ export class Timeline {
     // Perfetto wants each track's events in time order; a slice before the
     // arrows that start or end at its edges.
     const order = (e: TraceEvent) => (e.ph === 'X' ? 0 : 1);
-    const sorted = [...slices, ...this.events].sort((a, b) => a.ts - b.ts || a.tid - b.tid || order(a) - order(b));
+    const sorted = [...slices, ...events].sort((a, b) => a.ts - b.ts || a.tid - b.tid || order(a) - order(b));
     return JSON.stringify({
       traceEvents: [...metadata, ...sorted],
       displayTimeUnit: 'ns',

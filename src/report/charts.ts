@@ -19,7 +19,8 @@ export interface Chart {
   svg: string;
 }
 
-const WIDTH = 1100;
+/** The charts' width: the page is laid out to be read at 1,400 pixels. */
+const WIDTH = 1340;
 
 const MODE_COLORS: Record<Mode, string> = { baseline: '#4c72b0', sw: '#dd8452', hw: '#55a868' };
 /** The same hues, lighter: exits reflected to L1, beside those L0 handles. */
@@ -44,7 +45,11 @@ const scale = (max: number, length: number) => (value: number) => (max > 0 ? (va
 
 /** A horizontal value axis from x0 over `length` pixels at y, with vertical grid lines up to `top`. */
 function horizontalAxis(x0: number, y: number, length: number, top: number, values: readonly number[], max: number, label: string, format = grouped): string {
-  const at = scale(max, length);
+  return horizontalAxisAt(x0, y, length, top, values, scale(max, length), label, format);
+}
+
+/** The same, placing each value at `at(value)` pixels (a linear or a log scale). */
+function horizontalAxisAt(x0: number, y: number, length: number, top: number, values: readonly number[], at: (v: number) => number, label: string, format = grouped): string {
   const parts = values.map(
     (v) =>
       element('line', { x1: x0 + at(v), y1: top, x2: x0 + at(v), y2: y, stroke: GRID }) +
@@ -95,45 +100,59 @@ function reasonCounts(modes: ReportData['exits'][number]['modes']): ReasonCounts
     }));
 }
 
+/** A power of ten as a tick says it: 1, 10, 100, 1k, 10k, 100k, 1M. */
+const decade = (v: number): string => (v >= 1e6 ? `${v / 1e6}M` : v >= 1e3 ? `${v / 1e3}k` : String(v));
+
+/** A log scale over `length` pixels from 0.5 to 10^decades, so that a
+ * count of 1 still has a bar (a sixth of a decade's width, and more). */
+function logScale(decades: number, length: number): (n: number) => number {
+  const low = Math.log10(0.5);
+  return (n) => (n > 0 ? ((Math.log10(n) - low) / (decades - low)) * length : 0);
+}
+
 function exitsPanel(workload: string, counts: readonly ReasonCounts[], x: number, y: number, width: number): { svg: string; height: number } {
   const labelWidth = 150;
-  const barArea = width - labelWidth - 95;
-  const barHeight = 9;
-  const rowHeight = IMPLEMENTED_MODES.length * (barHeight + 1) + 9;
+  const barArea = width - labelWidth - 70;
+  // Per mode: the exits L0 handled (the upper, darker bar) and those it reflected to L1 (below it, lighter).
+  const l0Height = 6;
+  const l1Height = 4;
+  const modeHeight = l0Height + l1Height + 2;
+  const rowHeight = IMPLEMENTED_MODES.length * modeHeight + 8;
   const top = y + 22;
-  const max = Math.max(1, ...counts.flatMap((c) => c.toL0.map((n, i) => n + c.toL1[i])));
-  const values = ticks(max, 4);
-  const at = scale(values[values.length - 1], barArea);
+  const max = Math.max(1, ...counts.flatMap((c) => [...c.toL0, ...c.toL1]));
+  const decades = Math.max(1, Math.ceil(Math.log10(max)));
+  const values = Array.from({ length: decades + 1 }, (_, k) => 10 ** k);
+  const at = logScale(decades, barArea);
   const bottom = top + counts.length * rowHeight;
   const parts = [
     text(x, y + 12, `${workload} (depth 2)`, { class: 'panel-title' }),
-    horizontalAxis(x + labelWidth, bottom, barArea, top, values, values[values.length - 1], 'VM exits in the run (count)'),
+    horizontalAxisAt(x + labelWidth, bottom, barArea, top, values, at, 'VM exits in the run (count, log scale)', decade),
   ];
   counts.forEach((c, row) => {
     const rowTop = top + row * rowHeight + 4;
     parts.push(text(x + labelWidth - 8, rowTop + rowHeight / 2, c.reason, { 'text-anchor': 'end', class: 'category' }));
     IMPLEMENTED_MODES.forEach((mode, m) => {
-      const by = rowTop + m * (barHeight + 1);
+      const by = rowTop + m * modeHeight;
       const l0 = c.toL0[m];
       const l1 = c.toL1[m];
       const data = { 'data-workload': workload, 'data-mode': mode, 'data-reason': c.reason };
-      parts.push(bar(x + labelWidth, by, at(l0), barHeight, MODE_COLORS[mode], `${workload}, ${mode}: ${grouped(l0)} ${c.reason} exits to L0`, { ...data, 'data-to': 'L0', 'data-count': String(l0) }));
+      parts.push(bar(x + labelWidth, by, at(l0), l0Height, MODE_COLORS[mode], `${workload}, ${mode}: ${grouped(l0)} ${c.reason} exits to L0`, { ...data, 'data-to': 'L0', 'data-count': String(l0) }));
       parts.push(
-        bar(x + labelWidth + at(l0), by, at(l1), barHeight, MODE_LIGHT[mode], `${workload}, ${mode}: ${grouped(l1)} ${c.reason} exits reflected to L1`, {
+        bar(x + labelWidth, by + l0Height, at(l1), l1Height, MODE_LIGHT[mode], `${workload}, ${mode}: ${grouped(l1)} ${c.reason} exits reflected to L1`, {
           ...data,
           'data-to': 'L1',
           'data-count': String(l1),
         }),
       );
-      const label = l1 > 0 ? `${grouped(l0)} + ${grouped(l1)}` : grouped(l0);
-      parts.push(text(x + labelWidth + at(l0 + l1) + 4, by + barHeight - 1, label, { class: 'count' }));
+      const label = l1 > 0 ? `${grouped(l0)} / ${grouped(l1)}` : grouped(l0);
+      parts.push(text(x + labelWidth + Math.max(at(l0), at(l1)) + 4, by + l0Height + 2, label, { class: 'count' }));
     });
   });
   return { svg: parts.join(''), height: bottom - y + 40 };
 }
 
 function exitsChart(data: ReportData): Chart {
-  const columns = 2;
+  const columns = 3;
   const gap = 30;
   const panelWidth = (WIDTH - gap) / columns;
   const legendItems = IMPLEMENTED_MODES.flatMap((mode) => [
@@ -154,8 +173,9 @@ function exitsChart(data: ReportData): Chart {
     id: 'exits-per-reason',
     title,
     caption:
-      'Each workload ran under L1 under L0 in each mode. A bar counts the hardware VM exits of one reason that L0 handled (darker: from L2 and from L1 itself), ' +
-      'continued by the exits L0 reflected to L1 (lighter; a reflected exit is also one of L0\'s). The number at the end is both. ' +
+      'Each workload ran under L1 under L0 in each mode. Per mode, the upper, darker bar counts the hardware VM exits of one reason that L0 handled (from L2 and from L1 itself), ' +
+      'the lower, lighter one the exits L0 reflected to L1 (a reflected exit is also one of L0\'s); the numbers at the end are both, L0\'s / L1\'s. ' +
+      'The axis is logarithmic, so that an exit taken once is as visible as one taken thousands of times: compare lengths as orders of magnitude. ' +
       'Read which reasons dominate: L1\'s VMREAD/VMWRITE/VMRESUME traps outnumber the L2 exits that caused them, in every mode: ' +
       'sw and hw move where exits are handled, not how many there are.',
     svg: chart({ id: 'exits-per-reason', width: WIDTH, height: y + 4, title }, parts.join('')),
@@ -165,6 +185,7 @@ function exitsChart(data: ReportData): Chart {
 // ---- 2. cycles per round trip ----------------------------------------------------------
 
 function roundTripChart(data: ReportData): Chart {
+  const { workload, reason } = data.probe;
   const height = 360;
   const left = 80;
   const top = 40;
@@ -176,7 +197,7 @@ function roundTripChart(data: ReportData): Chart {
   const at = scale(axisMax, bottom - top);
   const groupWidth = (WIDTH - left) / groups.length;
   const barWidth = 56;
-  const parts = [legend(modeLegend(), left, 16, WIDTH - left), verticalAxis(left, bottom, bottom - top, WIDTH, values, axisMax, 'cycles per CPUID round trip')];
+  const parts = [legend(modeLegend(), left, 16, WIDTH - left), verticalAxis(left, bottom, bottom - top, WIDTH, values, axisMax, `cycles per ${reason} round trip`)];
   groups.forEach((g, i) => {
     const gx = left + i * groupWidth + (groupWidth - IMPLEMENTED_MODES.length * (barWidth + 6)) / 2;
     IMPLEMENTED_MODES.forEach((mode, m) => {
@@ -184,7 +205,7 @@ function roundTripChart(data: ReportData): Chart {
       const bx = gx + m * (barWidth + 6);
       const level = `L${g.depth}`;
       parts.push(
-        bar(bx, bottom - at(r.cycles), barWidth, at(r.cycles), MODE_COLORS[mode], `${level} CPUID at depth ${g.depth}, ${mode}, shadowing ${g.shadowing ? 'on' : 'off'}: ${grouped(r.cycles)} cycles per round trip (${grouped(r.count)} CPUIDs)`, {
+        bar(bx, bottom - at(r.cycles), barWidth, at(r.cycles), MODE_COLORS[mode], `${level} ${reason} at depth ${g.depth}, ${mode}, shadowing ${g.shadowing ? 'on' : 'off'}: ${grouped(r.cycles)} cycles per round trip (${grouped(r.count)} exits)`, {
           'data-mode': mode,
           'data-depth': String(g.depth),
           'data-shadowing': g.shadowing ? 'on' : 'off',
@@ -194,15 +215,16 @@ function roundTripChart(data: ReportData): Chart {
       parts.push(text(bx + barWidth / 2, bottom - at(r.cycles) - 4, grouped(r.cycles), { 'text-anchor': 'middle', class: 'value' }));
     });
     const cx = left + (i + 0.5) * groupWidth;
-    parts.push(text(cx, bottom + 18, `L${g.depth} CPUID, depth ${g.depth}`, { 'text-anchor': 'middle', class: 'category' }));
+    parts.push(text(cx, bottom + 18, `L${g.depth} ${reason}, depth ${g.depth}`, { 'text-anchor': 'middle', class: 'category' }));
     parts.push(text(cx, bottom + 34, `VMCS shadowing ${g.shadowing ? 'on' : 'off'}`, { 'text-anchor': 'middle', class: 'tick' }));
   });
-  const title = 'Cycles per CPUID round trip, by mode and depth';
+  const title = `Cycles per ${reason} round trip of ${workload}, by mode and depth`;
   return {
     id: 'round-trip',
     title,
     caption:
-      'The cpuid workload\'s CPUID exit row (cycles from each trap until the trapping level runs again, over the number of CPUIDs): ' +
+      `The ${workload} workload's ${reason} exit row (cycles from each trap until the trapping level runs again, over the number of exits; ` +
+      `${workload === 'cpuid' ? 'cpuid is the workload of a single exit reason' : `the report follows cpuid when it is named, else the first workload named, and its most frequent exit from L2`}): ` +
       'at depth 1 a single-level exit to L0, at depth 2 the nested round trip through L0 and L1. ' +
       'Read the height of depth 2 against depth 1 (the cost of nesting), how much VMCS shadowing removes (most of L1\'s VMREAD/VMWRITE traps), ' +
       'and how each mode changes the nested round trip: hw turns world switches into thread switches, sw adds mwait hand-overs.',
@@ -287,6 +309,7 @@ function evaluationChart(data: ReportData): Chart {
 // ---- 4. one nested exit's cycles -----------------------------------------------------------
 
 function breakdownChart(data: ReportData): Chart {
+  const { workload, reason } = data.probe;
   const left = 90;
   const right = 190;
   const barHeight = 30;
@@ -303,7 +326,7 @@ function breakdownChart(data: ReportData): Chart {
   const defs = hatch('breakdown-wait', '#bbb');
   const parts = [
     legend(BREAKDOWN_CATEGORIES.map((c) => ({ label: c, fill: CATEGORY_COLORS[c] })), left, 16, WIDTH - left),
-    horizontalAxis(left, bottom, length, top, values, axisMax, 'cycles from the L2 CPUID\'s trap until L2 runs again'),
+    horizontalAxis(left, bottom, length, top, values, axisMax, `cycles from the L2 ${reason}'s trap until L2 runs again`),
   ];
   rows.forEach((r, i) => {
     const y = top + i * (barHeight + rowGap) + rowGap / 2;
@@ -325,12 +348,12 @@ function breakdownChart(data: ReportData): Chart {
     parts.push(element('g', { 'data-mode': r.mode, 'data-total': String(r.cycles) }, segments.join('')));
     parts.push(text(x + 8, y + barHeight / 2 + 4, `${grouped(r.cycles)} cycles, ${r.hardwareExits} VM exits`, { class: 'value' }));
   });
-  const title = 'Where the cycles of one nested exit go (one L2 CPUID at depth 2)';
+  const title = `Where the cycles of one nested exit go (one L2 ${reason} of ${workload} at depth 2)`;
   return {
     id: 'nested-exit-breakdown',
     title,
     caption:
-      'One L2 CPUID of the cpuid workload (the second, as in docs/nesting.md), shadowing off, traced instruction by instruction. ' +
+      `One L2 ${reason} of the ${workload} workload (the second${workload === 'cpuid' ? ', as in docs/nesting.md' : ''}), shadowing off, traced instruction by instruction. ` +
       'Each cycle from the trap until L2 runs again is given to what the core did then: a round trip of one of L1\'s VMREAD/VMWRITE traps to L0 (whole); ' +
       'else L1\'s or L0\'s handler instructions; else a world switch (the VM exit or entry, charged as the cost model says); ' +
       'else nothing ran: a wait (an mwait wake-up in sw, a thread switch in hw). Read which part each mode shrinks or grows.',
@@ -341,15 +364,12 @@ function breakdownChart(data: ReportData): Chart {
 // ---- 5. the timeline ----------------------------------------------------------------------------
 
 function timelineChart(data: ReportData): Chart {
+  const { workload, reason } = data.probe;
   const left = 90;
   const length = WIDTH - left - 30;
   const laneHeight = 16;
   const laneGap = 6;
   const windows = data.nestedExits.map((p) => p.timeline);
-  const max = Math.max(...windows.map((w) => w.cycles));
-  const values = ticks(max, 8);
-  const axisMax = values[values.length - 1];
-  const at = scale(axisMax, length);
   const kinds: ActivityKind[] = ['L0', 'L1', 'L2', 'switch'];
   const parts = [
     legend(
@@ -362,11 +382,15 @@ function timelineChart(data: ReportData): Chart {
     text(left + 20, 38, 'a VM exit, on the thread that trapped', { class: 'legend' }),
   ];
   let y = 52;
-  const panelTops: number[] = [];
   for (const w of windows) {
-    panelTops.push(y);
+    // Each mode on its own scale, so that hw's short round trips are as
+    // readable as baseline's long ones; the label says how long they are.
+    const values = ticks(w.cycles, 8);
+    const axisMax = values[values.length - 1];
+    const at = scale(axisMax, length);
+    const panelTop = y;
     parts.push(text(0, y + 10, w.mode, { class: 'panel-title' }));
-    parts.push(text(left, y + 10, `two round trips: ${grouped(w.cycles)} cycles`, { class: 'tick' }));
+    parts.push(text(left, y + 10, `two round trips: ${grouped(w.cycles)} cycles (this mode's own scale)`, { class: 'tick' }));
     y += 18;
     for (let thread = 0; thread < w.threads; thread++) {
       const laneTop = y + 6 + thread * (laneHeight + laneGap);
@@ -394,20 +418,21 @@ function timelineChart(data: ReportData): Chart {
         );
       }
     }
-    y += 6 + w.threads * (laneHeight + laneGap) + 10;
+    y += 6 + w.threads * (laneHeight + laneGap);
+    parts.push(horizontalAxis(left, y, length, panelTop + 18, values, axisMax, `${w.mode}: cycles since the second L2 ${reason} trapped`, (v) => `+${grouped(v)}`));
+    y += 52;
   }
-  parts.push(horizontalAxis(left, y, length, panelTops[0] + 18, values, axisMax, 'cycles since the second L2 CPUID trapped (the same two round trips in each mode)', (v) => `+${grouped(v)}`));
-  const title = 'Two nested CPUID round trips on the core\'s hardware threads, per mode';
+  const title = `Two nested ${reason} round trips of ${workload} on the core's hardware threads, per mode`;
   return {
     id: 'timeline',
     title,
     caption:
-      'One lane per hardware thread, on one cycle axis for all modes; colour says which level\'s instructions the thread executed, grey a world switch, ' +
+      'One lane per hardware thread; each mode has its own cycle axis (hw\'s round trips are several times shorter than baseline\'s: read the axis before comparing lengths); colour says which level\'s instructions the thread executed, grey a world switch, ' +
       'white that it executed nothing; a black triangle marks each VM exit on the thread that trapped. ' +
       'Baseline runs everything on thread 0, a world switch at every trap. sw runs L1 on thread 1 and L2 on thread 2, each with an L0 that handles its exits there, ' +
       'and hands an exit from one to the other through memory: the white gaps are the receiving thread waking from mwait. ' +
       'hw runs L0, L1 and L2 on threads 0, 1 and 2; a trap stalls one thread and resumes another, with no world switch, so its lanes are short and dense.',
-    svg: chart({ id: 'timeline', width: WIDTH, height: y + 44, title }, parts.join('')),
+    svg: chart({ id: 'timeline', width: WIDTH, height: y, title }, parts.join('')),
   };
 }
 

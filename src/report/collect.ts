@@ -1,9 +1,11 @@
-// Every number of the report, from runs: the workloads at depth 2 in each
-// mode (exits per reason), the cpuid workload at depths 1 and 2 with and
-// without VMCS shadowing (cycles per round trip), the paper's evaluation
-// rows of the workloads that have one (on worker threads, as `smtnest
-// paper` runs them) and one nested exit traced instruction by instruction
-// in each mode (the breakdown and the timeline).
+// Every number of the report, from runs of the workloads named, and of no
+// other: each at depth 2 in each mode (exits per reason); the probe
+// workload (cpuid when it is named, else the first named) at depths 1 and
+// 2 with and without VMCS shadowing (cycles per round trip of its probe
+// exit: CPUID for cpuid, else its most frequent exit from L2); the paper's
+// evaluation rows of the workloads that have one (on worker threads, as
+// `smtnest paper` runs them); and one probe exit traced instruction by
+// instruction in each mode (the breakdown and the timeline).
 
 import { availableParallelism } from 'node:os';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
@@ -16,7 +18,8 @@ import type { Mode } from '../machine/bootinfo.ts';
 import { CONFIGURATIONS, SUITE, type EvaluationRow } from '../machine/evaluation.ts';
 import { buildMachine, hypervisorsFor, IMPLEMENTED_MODES } from '../machine/scenario.ts';
 import type { ExitRow } from '../vmx/exit-stats.ts';
-import { profileNestedExit, type NestedExitProfile } from './nested-exit.ts';
+import { EXIT, EXIT_REASON_NAMES } from '../vmx/exit-reasons.ts';
+import { DEFAULT_NESTED_EXIT, profileNestedExit, type NestedExitProfile } from './nested-exit.ts';
 
 export interface ReportOptions {
   /** Workloads by bundled name or file, as `smtnest run` takes them. */
@@ -36,7 +39,7 @@ export interface RoundTrip {
   mode: Mode;
   depth: number;
   shadowing: boolean;
-  /** Cycles from a CPUID's trap until the trapping level runs again, averaged over its exit row. */
+  /** Cycles from a probe exit's trap until the trapping level runs again, averaged over its exit row. */
   cycles: number;
   count: number;
 }
@@ -46,7 +49,9 @@ export interface ReportData {
   iterations: number | null;
   /** Chart 1: each workload's exit rows at depth 2, per mode. */
   exits: { workload: string; modes: ModeExits[] }[];
-  /** Chart 2: the cpuid workload's CPUID round trip. */
+  /** The workload and exit reason charts 2, 4 and 5 follow. */
+  probe: { workload: string; reason: string };
+  /** Chart 2: the probe workload's round trip of its probe exit. */
   roundTrips: RoundTrip[];
   /** Chart 3: the evaluation rows of the given workloads that the paper's evaluation has. */
   evaluation: EvaluationRow[];
@@ -56,6 +61,15 @@ export interface ReportData {
 
 const CPUID_WORKLOAD = 'cpuid';
 const ROUND_TRIP_DEPTHS = [1, 2];
+
+/** The exit reason a probe workload's charts follow: CPUID for cpuid, else
+ * its most frequent exit from L2 to L0 in baseline (the lower code on a tie). */
+export function probeReason(target: string, baselineExits: readonly ExitRow[]): number {
+  if (target === CPUID_WORKLOAD) return EXIT.CPUID;
+  const rows = baselineExits.filter((r) => r.from === 'L2' && r.to === 'L0').sort((a, b) => b.count - a.count || a.code - b.code);
+  if (rows.length === 0) throw new InputError(`${target} makes no exit from L2 at depth 2, so it has no round trip to chart`);
+  return rows[0].code;
+}
 
 interface LocalRun {
   target: string;
@@ -81,16 +95,15 @@ const key = (r: LocalRun) => `${r.target}@${r.depth}:${r.mode}:${r.shadowing}`;
 export async function collectReport(options: ReportOptions): Promise<ReportData> {
   const { iterations } = options;
   const workloads = [...new Set(options.workloads)];
-  const programs = new Map(
-    [...workloads, CPUID_WORKLOAD].map((target) => [target, loadProgram(target)] as const),
-  );
+  const programs = new Map(workloads.map((target) => [target, loadProgram(target)] as const));
   const hypervisors = new Map(ROUND_TRIP_DEPTHS.map((depth) => [depth, hypervisorsFor(depth)] as const));
+  const probe = workloads.includes(CPUID_WORKLOAD) ? CPUID_WORKLOAD : workloads[0];
 
   const nested: LocalRun[] = workloads.flatMap((target) => IMPLEMENTED_MODES.map((mode) => ({ target, depth: 2, mode, shadowing: false })));
-  const cpuidRuns: LocalRun[] = ROUND_TRIP_DEPTHS.flatMap((depth) =>
-    IMPLEMENTED_MODES.flatMap((mode) => [false, true].map((shadowing) => ({ target: CPUID_WORKLOAD, depth, mode, shadowing }))),
+  const probeRuns: LocalRun[] = ROUND_TRIP_DEPTHS.flatMap((depth) =>
+    IMPLEMENTED_MODES.flatMap((mode) => [false, true].map((shadowing) => ({ target: probe, depth, mode, shadowing }))),
   );
-  const local = [...new Map([...nested, ...cpuidRuns].map((r) => [key(r), r])).values()];
+  const local = [...new Map([...nested, ...probeRuns].map((r) => [key(r), r])).values()];
   const evaluated = workloads.filter((w) => SUITE.includes(w));
   const total = local.length + IMPLEMENTED_MODES.length + evaluated.length * CONFIGURATIONS.length;
   let finished = 0;
@@ -112,18 +125,27 @@ export async function collectReport(options: ReportOptions): Promise<ReportData>
     done(`${run.target} at depth ${run.depth}, ${run.mode}${run.shadowing ? ' with shadowing' : ''}`);
     await yieldToEvents();
   }
+  const reason = probeReason(probe, exitRows.get(key({ target: probe, depth: 2, mode: 'baseline', shadowing: false }))!);
+  const query =
+    probe === CPUID_WORKLOAD
+      ? { ...DEFAULT_NESTED_EXIT, workload: programs.get(probe)! }
+      : { workload: programs.get(probe)!, name: probe, reason, nth: 1, iterations };
   const nestedExits: NestedExitProfile[] = [];
   for (const mode of IMPLEMENTED_MODES) {
-    nestedExits.push(profileNestedExit(mode));
-    done(`one nested CPUID, ${mode}`);
+    try {
+      nestedExits.push(profileNestedExit(mode, false, query));
+    } catch (error) {
+      throw new InputError((error as Error).message);
+    }
+    done(`one nested ${EXIT_REASON_NAMES[reason]}, ${mode}`);
     await yieldToEvents();
   }
   const { rows: evaluation, problems } = await pool;
   if (problems.length) throw new InputError(problems[0]);
 
-  const roundTrips = cpuidRuns.map((run): RoundTrip => {
-    const row = exitRows.get(key(run))!.find((r) => r.reason === 'CPUID' && r.from === `L${run.depth}` && r.to === 'L0');
-    if (!row || row.count === 0) throw new InputError(`cpuid at depth ${run.depth} in ${run.mode}: no CPUID exit`);
+  const roundTrips = probeRuns.map((run): RoundTrip => {
+    const row = exitRows.get(key(run))!.find((r) => r.code === reason && r.from === `L${run.depth}` && r.to === 'L0');
+    if (!row || row.count === 0) throw new InputError(`${probe} at depth ${run.depth} in ${run.mode}: no ${EXIT_REASON_NAMES[reason]} exit`);
     return { mode: run.mode, depth: run.depth, shadowing: run.shadowing, cycles: row.cycles / row.count, count: row.count };
   });
 
@@ -134,6 +156,7 @@ export async function collectReport(options: ReportOptions): Promise<ReportData>
       workload,
       modes: IMPLEMENTED_MODES.map((mode) => ({ mode, exits: exitRows.get(key({ target: workload, depth: 2, mode, shadowing: false }))! })),
     })),
+    probe: { workload: probe, reason: EXIT_REASON_NAMES[reason] },
     roundTrips,
     evaluation,
     nestedExits,

@@ -9,14 +9,14 @@ import type { ReportData } from './collect.ts';
 import { escapeXml, FONT } from './svg.ts';
 
 const STYLE = `
-body { font-family: ${FONT}; color: #222; background: #fff; margin: 0 auto; padding: 16px 24px 40px; max-width: 1120px; line-height: 1.45; }
+body { font-family: ${FONT}; color: #222; background: #fff; margin: 0 auto; padding: 16px 24px 40px; max-width: 1352px; line-height: 1.45; }
 h1 { font-size: 24px; margin: 8px 0 4px; }
 h2 { font-size: 18px; margin: 28px 0 4px; border-top: 1px solid #ddd; padding-top: 16px; }
 p { margin: 4px 0 8px; }
 .inputs { color: #555; font-size: 13px; }
 nav ol { margin: 6px 0; padding-left: 22px; font-size: 14px; }
 a { color: #2a5db0; }
-.caption { font-size: 13.5px; color: #333; max-width: 1100px; }
+.caption { font-size: 14px; color: #333; max-width: 1100px; }
 svg.chart { display: block; max-width: 100%; height: auto; margin: 8px 0; }
 svg .tick { font-size: 10.5px; fill: #555; }
 svg .category { font-size: 12px; fill: #222; }

@@ -1,13 +1,15 @@
-// One nested exit, measured: the cpuid workload at depth 2, with every
-// instruction start and transition recorded (activity.ts), cut to the
-// second L2 CPUID (docs/nesting.md follows the same one) for the cycle
-// breakdown, and to that CPUID and the next for the timeline.
+// One nested exit, measured: a workload at depth 2, with every instruction
+// start and transition recorded (activity.ts), cut to one L2 exit of a
+// reason (by default the cpuid workload's second L2 CPUID, the one
+// docs/nesting.md follows) for the cycle breakdown, and to that exit and
+// the next of its reason for the timeline.
 
 import { join } from 'node:path';
 import { NESTED_CPUID } from '../docs/nesting.ts';
 import type { Mode } from '../machine/bootinfo.ts';
 import { assembleGuest, buildMachine } from '../machine/scenario.ts';
 import { PROJECT_ROOT } from '../paths.ts';
+import type { Program } from '../asm/index.ts';
 import { EXIT, EXIT_REASON_NAMES } from '../vmx/exit-reasons.ts';
 import type { TransitionEvent } from '../vmx/exit-stats.ts';
 import { ActivityRecorder, type ActivitySegment } from '../machine/activity.ts';
@@ -39,12 +41,36 @@ export interface NestedExitProfile {
   timeline: TimelineWindow;
 }
 
-/** The nth L2 CPUID's trap and the entry that resumes L2 after it, as event indices. */
-function roundTrip(events: readonly TransitionEvent[], nth: number): { trap: number; resume: number } {
-  const traps = events.flatMap((e, i) => (e.kind === 'exit' && e.from === 2 && e.code === EXIT.CPUID ? [i] : []));
+/** Which exit to measure: the `nth` (from 0) L2 exit of `reason` in a run
+ * of `workload` (a file or bundled name, as `smtnest run` takes it). */
+export interface NestedExitQuery {
+  workload: Program;
+  name: string;
+  reason: number;
+  nth: number;
+  iterations?: number;
+}
+
+/** The cpuid workload's second L2 CPUID, with the iterations docs/nesting.md uses. */
+export const DEFAULT_NESTED_EXIT: Omit<NestedExitQuery, 'workload'> = {
+  name: 'cpuid',
+  reason: NESTED_CPUID.reason,
+  nth: NESTED_CPUID.nth,
+  iterations: NESTED_CPUID.iterations,
+};
+
+export function defaultNestedExitWorkload(): Program {
+  return assembleGuest(join(PROJECT_ROOT, NESTED_CPUID.workload));
+}
+
+/** The nth L2 exit of `reason`: its trap and the entry that resumes L2 after it, as event indices. */
+function roundTrip(events: readonly TransitionEvent[], query: NestedExitQuery, nth: number): { trap: number; resume: number } {
+  const traps = events.flatMap((e, i) => (e.kind === 'exit' && e.from === 2 && e.code === query.reason ? [i] : []));
   const trap = traps[nth];
   const resume = events.findIndex((e, i) => i > trap && e.kind === 'entry' && e.to === 2);
-  if (trap === undefined || resume < 0) throw new Error(`the cpuid workload made no L2 CPUID number ${nth + 1}`);
+  if (trap === undefined || resume < 0) {
+    throw new Error(`${query.name} made no L2 ${EXIT_REASON_NAMES[query.reason]} exit number ${nth + 1} (the report needs ${query.nth + 2})`);
+  }
   return { trap, resume };
 }
 
@@ -86,16 +112,15 @@ function breakdown(mode: Mode, segments: readonly ActivitySegment[], events: rea
   return { mode, cycles: to - from, parts, hardwareExits: events.filter((e) => e.kind === 'exit').length };
 }
 
-/** Runs the cpuid workload at depth 2 in `mode` and measures its second L2 CPUID. */
-export function profileNestedExit(mode: Mode, shadowing = false): NestedExitProfile {
-  const workload = assembleGuest(join(PROJECT_ROOT, NESTED_CPUID.workload));
-  const machine = buildMachine({ workload, depth: 2, mode, shadowing, iterations: NESTED_CPUID.iterations });
+/** Runs a workload at depth 2 in `mode` and measures one of its L2 exits (by default the cpuid workload's second L2 CPUID). */
+export function profileNestedExit(mode: Mode, shadowing = false, query: NestedExitQuery = { ...DEFAULT_NESTED_EXIT, workload: defaultNestedExitWorkload() }): NestedExitProfile {
+  const machine = buildMachine({ workload: query.workload, depth: 2, mode, shadowing, iterations: query.iterations });
   const recorder = ActivityRecorder.attach(machine);
   const result = machine.run({ maxInstructions: 100_000_000, onInstruction: recorder.instruction });
-  if (result.status !== 'exited' || result.exitCode !== 0) throw new Error(`cpuid at depth 2 in ${mode}${shadowing ? ' with shadowing' : ''}: ${result.reason}`);
+  if (result.status !== 'exited' || result.exitCode !== 0) throw new Error(`${query.name} at depth 2 in ${mode}${shadowing ? ' with shadowing' : ''}: ${result.reason}`);
   const { events } = recorder;
-  const first = roundTrip(events, NESTED_CPUID.nth);
-  const second = roundTrip(events, NESTED_CPUID.nth + 1);
+  const first = roundTrip(events, query, query.nth);
+  const second = roundTrip(events, query, query.nth + 1);
   const start = events[first.trap].cycle;
   const oneExit = events.slice(first.trap, first.resume + 1);
   const end = events[second.resume].cycle;

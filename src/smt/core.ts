@@ -16,7 +16,7 @@
 // is halted, waiting in mwait, or stalled (hw mode) takes no slots; one
 // spinning on pause does.
 
-import { Cpu, STATE_HALTED, STATE_MWAIT, STATE_RUNNING, STOP_TRIPLE_FAULT } from '../cpu/cpu.ts';
+import { Cpu, STATE_HALTED, STATE_MWAIT, STATE_RUNNING, STOP_BUDGET, STOP_TRIPLE_FAULT } from '../cpu/cpu.ts';
 import type { PortBus } from '../devices/bus.ts';
 import { InterruptController } from '../devices/interrupts.ts';
 import type { CostModel } from '../machine/cost-model.ts';
@@ -32,12 +32,21 @@ export const QUANTUM = 200;
 /** What a slice of the scheduler tells the machine. */
 export const SLICE_RAN = 0;
 export const SLICE_TRIPLE_FAULT = 1;
+/** The step hook stopped the slice before its instruction (a debugger's breakpoint). */
+export const SLICE_STOPPED = 2;
 
 export class Core {
   readonly threads: Cpu[];
   readonly interrupts: InterruptController[];
   /** The thread in the interpreter now, if any. */
   private running: Cpu | null = null;
+  /** The slice under way (a stepped run keeps one open across steps): its
+   * thread, the cycle it may run to, its clock at the start, and how many
+   * threads were running then. */
+  private sliceThread: Cpu | null = null;
+  private sliceLimit = 0;
+  private sliceStart = 0;
+  private sliceActive = 0;
   /** The thread that triple-faulted. */
   faulted: Cpu | null = null;
 
@@ -137,9 +146,22 @@ export class Core {
   }
 
   /** Runs one slice of the running thread furthest behind (there must be
-   * one), up to `deviceDeadline`, `maxInstructions` more instructions in all,
-   * or one instruction if `step`. */
-  runSlice(deviceDeadline: number, maxInstructions: number, step?: (cpu: Cpu) => void): number {
+   * one), up to `deviceDeadline` or `maxInstructions` more instructions in
+   * all. With a `step` hook, runs one instruction of the slice under way
+   * (opening one if none is), calling the hook before it; a hook that
+   * returns true stops before the instruction executes. */
+  runSlice(deviceDeadline: number, maxInstructions: number, step?: (cpu: Cpu) => unknown): number {
+    if (step) return this.runStep(deviceDeadline, step);
+    this.openSlice(deviceDeadline);
+    const thread = this.sliceThread!;
+    this.running = thread;
+    const stop = thread.run(maxInstructions, this.sliceLimit);
+    return this.closeSlice(stop);
+  }
+
+  /** Picks the running thread furthest behind, how far it may run, and how
+   * many threads share the core meanwhile. */
+  private openSlice(deviceDeadline: number): void {
     let next: Cpu | null = null;
     let second = Infinity;
     let active = 0;
@@ -153,27 +175,20 @@ export class Core {
         second = t.cycles;
       }
     }
-    const thread = next!;
-    const limit = Math.min(deviceDeadline, second === Infinity ? Infinity : second + QUANTUM);
-    const start = thread.cycles;
-    this.running = thread;
-    let stop: number;
-    if (step) {
-      // Deliver what is pending first (an interrupt, a guest's exit), so
-      // that the hook sees the instruction that really executes next.
-      stop = thread.run(0, limit);
-      if (stop !== STOP_TRIPLE_FAULT && thread.state === STATE_RUNNING) {
-        step(thread);
-        stop = thread.run(1, limit);
-      }
-    } else {
-      stop = thread.run(maxInstructions, limit);
-    }
+    this.sliceThread = next!;
+    this.sliceLimit = Math.min(deviceDeadline, second === Infinity ? Infinity : second + QUANTUM);
+    this.sliceStart = next!.cycles;
+    this.sliceActive = active;
+  }
+
+  private closeSlice(stop: number): number {
+    const thread = this.sliceThread!;
     this.running = null;
-    if (active >= 2) {
+    this.sliceThread = null;
+    if (this.sliceActive >= 2) {
       // Every cycle of the slice was shared with the other running threads
       // (rounded: clocks count whole cycles).
-      thread.cycles += Math.round(((thread.cycles - start) * (active * 100 - this.costs.smtCoreThroughput)) / this.costs.smtCoreThroughput);
+      thread.cycles += Math.round(((thread.cycles - this.sliceStart) * (this.sliceActive * 100 - this.costs.smtCoreThroughput)) / this.costs.smtCoreThroughput);
     }
     if (stop === STOP_TRIPLE_FAULT) {
       this.faulted = thread;
@@ -182,5 +197,37 @@ export class Core {
     // Whoever this thread's stores woke, wakes at its time.
     this.wakeSleepers(thread.cycles);
     return SLICE_RAN;
+  }
+
+  /** One instruction of the slice under way. The slice ends where a plain
+   * run's would (at its limit, a stop other than the budget, a store another
+   * thread waits on, the end of an sti shadow), so that a run stepped one
+   * instruction at a time is scheduled, and counts its cycles, exactly as the
+   * same run unstepped. */
+  private runStep(deviceDeadline: number, step: (cpu: Cpu) => unknown): number {
+    if (this.sliceThread === null) this.openSlice(deviceDeadline);
+    const thread = this.sliceThread!;
+    this.running = thread;
+    // Deliver what is pending first (an interrupt, a guest's exit), so that
+    // the hook sees the instruction that really executes next.
+    let stop = thread.run(0, this.sliceLimit);
+    if (stop === STOP_BUDGET && thread.state === STATE_RUNNING) {
+      if (step(thread) === true) {
+        this.running = null;
+        return SLICE_STOPPED;
+      }
+      stop = thread.run(1, this.sliceLimit);
+      const goesOn =
+        stop === STOP_BUDGET &&
+        thread.state === STATE_RUNNING &&
+        !thread.sliceBreak &&
+        thread.instructions !== thread.interruptShadowEnd &&
+        thread.cycles < Math.min(this.sliceLimit, thread.vmx.preemptionDeadline);
+      if (goesOn) {
+        this.running = null;
+        return SLICE_RAN;
+      }
+    }
+    return this.closeSlice(stop);
   }
 }

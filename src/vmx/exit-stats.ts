@@ -91,13 +91,18 @@ export interface ExitSource {
   readonly id: number;
   readonly cycles: number;
   readonly instructions: number;
+  /** Where the thread executes next. */
+  readonly eip: number;
   /** Level of the guest the thread runs in non-root operation, and of its hypervisor. */
   readonly guestLevel: number;
   readonly hostLevel: number;
 }
 
 export interface ExitRecorder {
-  exited(source: ExitSource, code: number): void;
+  /** `eip`: the guest's eip the exit saves (the trapping instruction's, or
+   * the next one's for an event between instructions); `qualification`: the
+   * exit qualification it reports. */
+  exited(source: ExitSource, code: number, eip: number, qualification: number): void;
   entered(source: ExitSource): void;
 }
 
@@ -114,13 +119,20 @@ export interface TransitionEvent {
   to: number;
   /** exit, forward: the exit reason; entry: -1. */
   code: number;
+  /** exit, forward: the trapping level's eip the exit saved (guest-physical)
+   * and the exit qualification the hardware reported; entry: the eip the
+   * guest resumes at, and 0. */
+  eip: number;
+  qualification: number;
 }
 
 /** Exits whose trapping level has not run again yet, and since when. */
 interface OpenExit {
   rows: RowTally[];
-  /** The level that trapped. */
+  /** The level that trapped, where, and the qualification of its exit. */
   level: number;
+  eip: number;
+  qualification: number;
   since: number;
   /** Blocked vCPUs of the levels below it that this exit waits on, the idle
    * time counted so far, and since when the current wait began. */
@@ -135,12 +147,25 @@ export class ExitStats implements ExitRecorder {
   private readonly open = new Map<string, OpenExit>();
   /** Receives every transition when set; costs nothing when not. */
   listener: ((event: TransitionEvent) => void) | null = null;
+  /** Recorders that count what this one does from the moment they are
+   * added: the counters of a region of interest (src/machine/regions.ts). */
+  readonly followers: ExitStats[] = [];
 
   /** The hardware: a guest of `source` trapped to its hypervisor. */
-  exited(source: ExitSource, code: number): void {
+  exited(source: ExitSource, code: number, eip: number, qualification: number): void {
+    for (const follower of this.followers) follower.exited(source, code, eip, qualification);
     const row = this.row(source.guestLevel, source.hostLevel, code);
     row.count++;
-    this.open.set(`${source.id}:${source.guestLevel}`, { rows: [row], level: source.guestLevel, since: source.cycles, blocks: 0, idle: 0, idleSince: 0 });
+    this.open.set(`${source.id}:${source.guestLevel}`, {
+      rows: [row],
+      level: source.guestLevel,
+      eip,
+      qualification,
+      since: source.cycles,
+      blocks: 0,
+      idle: 0,
+      idleSince: 0,
+    });
     this.listener?.({
       kind: 'exit',
       thread: source.id,
@@ -149,19 +174,32 @@ export class ExitStats implements ExitRecorder {
       from: source.guestLevel,
       to: source.hostLevel,
       code,
+      eip,
+      qualification,
     });
   }
 
   /** Hypervisor software (a tracepoint): the exit that level `from` took on
    * `source`'s thread is forwarded to level `to`; it counts until `from` runs again. */
   forwarded(source: ExitSource, from: number, to: number, code: number): void {
+    for (const follower of this.followers) follower.forwarded(source, from, to, code);
     const row = this.row(from, to, code);
     row.count++;
     // The trap is open on the thread that took it: the forwarding thread's
     // own, or (hw and sw modes) the trapping level's thread.
     const open = this.open.get(`${source.id}:${from}`) ?? [...this.open.entries()].find(([key]) => key.endsWith(`:${from}`))?.[1];
     open?.rows.push(row);
-    this.listener?.({ kind: 'forward', thread: source.id, cycle: source.cycles, instructions: source.instructions, from, to, code });
+    this.listener?.({
+      kind: 'forward',
+      thread: source.id,
+      cycle: source.cycles,
+      instructions: source.instructions,
+      from,
+      to,
+      code,
+      eip: open?.eip ?? 0,
+      qualification: open?.qualification ?? 0,
+    });
   }
 
   /** Hypervisor software (a tracepoint): level `level` blocks the vCPU of
@@ -170,6 +208,7 @@ export class ExitStats implements ExitRecorder {
    * vCPU meanwhile: that time is its idle wait, counted once however many
    * levels block at once. */
   blocked(level: number, blocked: boolean, now: number): void {
+    for (const follower of this.followers) follower.blocked(level, blocked, now);
     for (const open of this.open.values()) {
       if (open.level <= level) continue;
       if (blocked) {
@@ -182,6 +221,7 @@ export class ExitStats implements ExitRecorder {
 
   /** The hardware: `source` entered its guest; the guest's open exits end. */
   entered(source: ExitSource): void {
+    for (const follower of this.followers) follower.entered(source);
     this.listener?.({
       kind: 'entry',
       thread: source.id,
@@ -190,6 +230,8 @@ export class ExitStats implements ExitRecorder {
       from: source.hostLevel,
       to: source.guestLevel,
       code: -1,
+      eip: source.eip,
+      qualification: 0,
     });
     const key = `${source.id}:${source.guestLevel}`;
     const open = this.open.get(key);

@@ -463,7 +463,7 @@ export class Vmx {
     const guest = this.cpu;
     const hostVmx = this.host!;
     const host = hostVmx.cpu;
-    this.recorder.exited(guest, reason & 0xffff);
+    this.recorder.exited(guest, reason & 0xffff, guestEip, info.qualification ?? 0);
     guest.eip = guestEip;
     v.set(F.GUEST_INTERRUPTIBILITY_INFO, guest.blockedBySti ? GUEST_INTERRUPTIBILITY_STI : 0);
     v.set(F.GUEST_ACTIVITY_STATE, guest.state === STATE_HALTED ? GUEST_ACTIVITY_HLT : GUEST_ACTIVITY_ACTIVE);
@@ -499,7 +499,7 @@ export class Vmx {
         const left = Math.max(0, Math.ceil((this.preemptionDeadline - cpu.cycles) / 2 ** PREEMPTION_TIMER_RATE));
         v.set(F.VMX_PREEMPTION_TIMER_VALUE, left);
       }
-      this.recorder.exited(cpu, reason & 0xffff);
+      this.recorder.exited(cpu, reason & 0xffff, guestEip, info.qualification ?? 0);
       cpu.cycles += this.costs.vmExit;
     }
     this.writeExitInformation(reason, info);
