@@ -3,8 +3,9 @@
 // information (vmexit.cc). The interpreter decides *that* a guest instruction
 // exits; this file does the transition.
 
-import { STATE_HALTED, STATE_RUNNING, STATE_STALLED, type Cpu } from '../cpu/cpu.ts';
-import type { Memory } from '../machine/memory.ts';
+import type { Cpu } from '../cpu.ts';
+import { STATE_HALTED, STATE_RUNNING, STATE_STALLED } from '../thread-state.ts';
+import type { Memory } from '../../memory/memory.ts';
 import {
   ALLOWED_ENTRY_CTLS,
   ALLOWED_EXIT_CTLS,
