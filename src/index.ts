@@ -2,9 +2,10 @@
 
 export { Machine, DEFAULT_RAM_SIZE, EXIT_STATUS } from './machine/machine.ts';
 export type { MachineOptions, RunOptions, RunResult, RunStatus } from './machine/machine.ts';
-export { runReport } from './machine/stats.ts';
-export type { MachineStats, RunReport, ExitRow } from './machine/stats.ts';
-export { Memory } from './machine/memory.ts';
+export { runReport } from './machine/run-report.ts';
+export type { RunReport } from './machine/run-report.ts';
+export type { MachineStats, ExitRow } from './machine/stats.ts';
+export { Memory } from './memory/memory.ts';
 export { Cpu, VECTOR_DE, VECTOR_UD, VECTOR_GP } from './cpu/cpu.ts';
 export { INSTRUCTIONS, BY_MNEMONIC, BY_OPCODE, REGISTER_NAMES } from './isa/table.ts';
 export { encode, decode } from './isa/encoding.ts';

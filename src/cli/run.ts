@@ -4,7 +4,7 @@ import { writeFileSync, writeSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { symbolizer } from '../asm/index.ts';
 import { Machine, PROGRESS_INSTRUCTIONS } from '../machine/machine.ts';
-import { runReport } from '../machine/stats.ts';
+import { runReport } from '../machine/run-report.ts';
 import { byteSize, oneOf, parse, positiveInteger } from './args.ts';
 import { UsageError } from './errors.ts';
 import { buildMachine, hypervisorsFor, IMPLEMENTED_MODES } from '../machine/scenario.ts';

@@ -8,7 +8,7 @@
 
 import { writeSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import { COST_PARAMETERS, defaultCosts } from '../machine/cost-model.ts';
+import { COST_PARAMETERS, defaultCosts } from '../timing/cost-model.ts';
 import { IMPLEMENTED_MODES, MAX_DEPTH } from '../machine/scenario.ts';
 import { improvement } from '../machine/evaluation.ts';
 import { workloadSpec } from '../machine/workloads.ts';

@@ -16,10 +16,10 @@ import { ThreadControl } from '../devices/thread-control.ts';
 import { Core, SLICE_STOPPED, SLICE_TRIPLE_FAULT } from '../smt/core.ts';
 import { Timer } from '../devices/timer.ts';
 import { Tracepoint } from '../devices/tracepoint.ts';
-import { ExitStats } from '../vmx/exit-stats.ts';
+import { ExitStats } from '../cpu/vmx/exit-stats.ts';
 import { encodeBootInfo, type BootInfo, type BootModule, type Mode } from './bootinfo.ts';
-import { defaultCosts, type CostModel } from './cost-model.ts';
-import { Memory } from './memory.ts';
+import { defaultCosts, type CostModel } from '../timing/cost-model.ts';
+import { Memory } from '../memory/memory.ts';
 import { collectStats, type MachineStats } from './stats.ts';
 import { Regions } from './regions.ts';
 
@@ -30,7 +30,7 @@ export interface MachineOptions {
   ramSize?: number;
   /** Receives each console byte as it is written (the CLI streams to stdout). */
   consoleSink?: (byte: number) => void;
-  /** Cost-model parameters (default: src/machine/cost-model.ts). */
+  /** Cost-model parameters (default: src/timing/cost-model.ts). */
   costs?: CostModel;
   /** Hardware threads of the core (default 1). */
   threads?: number;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Program } from '../asm/index.ts';
 import { PROJECT_ROOT } from '../paths.ts';
 import type { Mode } from './bootinfo.ts';
-import type { CostModel } from './cost-model.ts';
+import type { CostModel } from '../timing/cost-model.ts';
 import { imageCache } from './image-cache.ts';
 import { DEFAULT_RAM_SIZE, Machine } from './machine.ts';
 import { workloadDevices } from './workloads.ts';

@@ -1,16 +1,21 @@
 // Statistics of a run, per hardware thread and per level from the start:
-// the JSON report of `smtnest run --json` is built here and nowhere else.
+// the JSON report (src/machine/run-report.ts) puts them beside the run's outcome.
 // Key order is fixed, so the same run gives byte-identical JSON.
 
 import { INSTRUCTIONS } from '../isa/table.ts';
 import { VECTOR_NAMES } from '../cpu/cpu.ts';
-import type { ExitRow } from '../vmx/exit-stats.ts';
+import type { ExitRow, ExitStats } from '../cpu/vmx/exit-stats.ts';
 import type { Cpu } from '../cpu/cpu.ts';
-import type { ClientStats } from '../devices/client.ts';
-import type { PeerStats } from '../devices/peer.ts';
-import type { Machine, RegionOfInterest, RunResult } from './machine.ts';
 
 export type { ExitRow };
+
+/** What the counters are read from: the machine's threads, its exit
+ * recorder and the depth it booted at (a Machine is one). */
+export interface CounterSource {
+  readonly threads: readonly Cpu[];
+  readonly exits: ExitStats;
+  readonly bootInfo: { readonly depth: number } | null;
+}
 
 export interface LevelStats {
   instructions: number;
@@ -42,46 +47,6 @@ export interface MachineStats {
   vectors: Record<string, number>;
 }
 
-export interface RunReport extends MachineStats {
-  status: RunResult['status'];
-  exitCode: number;
-  reason: string;
-  console: string;
-  mode: string;
-  depth: number;
-  shadowing: boolean;
-  /** The workload's measured phase (PORT_ROI), or null when it marked none. */
-  roi: RegionOfInterest | null;
-  /** 'run': the counters cover the whole run; 'roi': only its region of interest. */
-  scope: 'run' | 'roi';
-  network: NetworkReport;
-}
-
-/** What crossed the NIC's wire: the peer's view, and what the NIC dropped. */
-export interface NetworkReport {
-  peer: string;
-  /** Packets and bytes that reached the peer. */
-  packets: number;
-  bytes: number;
-  /** A client peer's completed and wrong transactions; null for echo and sink. */
-  transactions: number | null;
-  mismatches: number | null;
-  /** Packets from the peer the NIC dropped for want of a receive buffer. */
-  rxDrops: number;
-}
-
-function networkReport(machine: Machine): NetworkReport {
-  const stats = machine.peer.stats as PeerStats & Partial<ClientStats>;
-  return {
-    peer: machine.peer.kind,
-    packets: stats.packets,
-    bytes: stats.bytes,
-    transactions: stats.transactions ?? null,
-    mismatches: stats.mismatches ?? null,
-    rxDrops: machine.nic.drops,
-  };
-}
-
 export function formName(mnemonic: string, operands: readonly string[]): string {
   return operands.length ? `${mnemonic} ${operands.join(',')}` : mnemonic;
 }
@@ -96,7 +61,7 @@ function opcodeTable(count: (opcode: number) => number): Record<string, number> 
   return table;
 }
 
-export function collectStats(machine: Machine): MachineStats {
+export function collectStats(machine: CounterSource): MachineStats {
   const threads = machine.threads;
   for (const t of threads) t.switchLevel(t.currentLevel);
   const depth = machine.bootInfo?.depth ?? 0;
@@ -182,25 +147,5 @@ export function statsBetween(end: MachineStats, begin: MachineStats, exits: Exit
     exits,
     opcodes: table(end.opcodes, begin.opcodes),
     vectors: table(end.vectors, begin.vectors),
-  };
-}
-
-/** The JSON report of a run; with `scope` 'roi', every counter is limited to
- * the region of interest (there must be one: machine.regions.roi). */
-export function runReport(machine: Machine, result: RunResult, scope: 'run' | 'roi' = 'run'): RunReport {
-  const stats = scope === 'roi' ? machine.regions.roi : machine.stats();
-  if (!stats) throw new RangeError('the run marked no region of interest (PORT_ROI) to limit the counters to');
-  return {
-    status: result.status,
-    exitCode: result.exitCode,
-    reason: result.reason,
-    console: machine.serial.text(),
-    mode: machine.bootInfo?.mode ?? 'baseline',
-    depth: machine.bootInfo?.depth ?? 0,
-    shadowing: machine.bootInfo?.shadowing ?? false,
-    roi: machine.roi,
-    scope,
-    network: networkReport(machine),
-    ...stats,
   };
 }

@@ -17,8 +17,8 @@ import { DEFAULT_MAX_INSTRUCTIONS } from '../cli/run.ts';
 import type { Mode } from '../machine/bootinfo.ts';
 import { CONFIGURATIONS, SUITE, type EvaluationRow } from '../machine/evaluation.ts';
 import { buildMachine, hypervisorsFor, IMPLEMENTED_MODES } from '../machine/scenario.ts';
-import type { ExitRow } from '../vmx/exit-stats.ts';
-import { EXIT, EXIT_REASON_NAMES } from '../vmx/exit-reasons.ts';
+import type { ExitRow } from '../cpu/vmx/exit-stats.ts';
+import { EXIT, EXIT_REASON_NAMES } from '../cpu/vmx/exit-reasons.ts';
 import { DEFAULT_NESTED_EXIT, profileNestedExit, type NestedExitProfile } from './nested-exit.ts';
 
 export interface ReportOptions {
