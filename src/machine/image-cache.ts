@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { assembleFile, readImage, writeImage, type AssembleOptions, type Program } from '../asm/index.ts';
@@ -55,15 +55,18 @@ function assemblerVersion(): string {
 }
 
 /** Where images are kept on disk: $SMTNEST_CACHE_DIR, else smtnest under
- * $XDG_CACHE_HOME, else node_modules/.cache/smtnest of the project (where
- * tools keep such caches), else ~/.cache/smtnest. SMTNEST_CACHE_DIR=off
+ * $XDG_CACHE_HOME, else node_modules/.cache/smtnest (where tools keep such
+ * caches), else ~/.cache/smtnest. SMTNEST_CACHE_DIR=off
  * keeps images in the process alone. */
 export function defaultCacheDirectory(): string | null {
   const env = process.env;
   if (env.SMTNEST_CACHE_DIR === 'off') return null;
   if (env.SMTNEST_CACHE_DIR) return env.SMTNEST_CACHE_DIR;
   if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'smtnest');
-  const modules = join(PROJECT_ROOT, 'node_modules');
+  // Installed, the package sits in its user's node_modules; in its own
+  // repository, node_modules is beside it.
+  const parent = dirname(PROJECT_ROOT);
+  const modules = basename(parent) === 'node_modules' ? parent : join(PROJECT_ROOT, 'node_modules');
   if (existsSync(modules)) return join(modules, '.cache', 'smtnest');
   return join(homedir(), '.cache', 'smtnest');
 }
