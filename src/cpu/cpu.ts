@@ -189,6 +189,13 @@ export class Cpu {
     this.level = level;
   }
 
+  /** Drops every cached EPT translation of this thread: the EPT cache's and
+   * the code page's (invept). */
+  flushEptTranslations(): void {
+    this.vmx.ept.flush();
+    this.codePage = -1;
+  }
+
   /** Turns EPT translation of this thread's accesses on or off (VM entry and exit). */
   setTranslation(on: boolean): void {
     this.translating = on;
@@ -690,7 +697,8 @@ export class Cpu {
     if (this.interruptsEnabled && this.interrupts.hasPending && this.instructions >= this.interruptShadowEnd) {
       const root = !this.vmx.nonRoot;
       if (!this.takeInterrupt()) return STOP_TRIPLE_FAULT;
-      if (root !== !this.vmx.nonRoot) return STOP_VMX;
+      // An exit changes worlds, or (hw mode) stalls this thread in its guest.
+      if (root !== !this.vmx.nonRoot || this.state !== STATE_RUNNING) return STOP_VMX;
     }
     if (this.vmx.preemptionDeadline < cycleLimit) cycleLimit = this.vmx.preemptionDeadline;
     this.sliceBreak = false;
@@ -1451,7 +1459,7 @@ export class Cpu {
         } else if (e === GUEST_FAULT) {
           const wasGuest = this.vmx.nonRoot;
           if (!this.raiseException(this.faultVector, eip)) stop = STOP_TRIPLE_FAULT;
-          else if (wasGuest !== this.vmx.nonRoot) stop = STOP_VMX;
+          else if (wasGuest !== this.vmx.nonRoot || this.state !== STATE_RUNNING) stop = STOP_VMX;
         } else {
           throw e;
         }
