@@ -114,3 +114,42 @@ describe('invept as L1 under L0 (guests/tests/vmx/ept_invalidation.s)', () => {
     });
   }
 });
+
+describe('a guest timer on an exception vector', () => {
+  // Vector 13 is #GP's: the guest's timer interrupt must reach the guest's
+  // handler for 13 as an interrupt, whatever thread its hypervisor takes it on.
+  const guest = assemble(`%include "ports.inc"
+_start:
+    lidt [idt]
+    mov eax, 50000
+    out PORT_TIMER_PERIOD, eax
+    mov eax, 13
+    out PORT_TIMER_VECTOR, eax
+    in eax, PORT_TIMER_VECTOR
+    add eax, '0' - 13
+    out PORT_SERIAL_DATA, eax
+    mov eax, TIMER_MODE_ONE_SHOT
+    out PORT_TIMER_CONTROL, eax
+    sti
+wait:
+    hlt
+    jmp wait
+tick:
+    mov eax, 'T'
+    out PORT_SERIAL_DATA, eax
+    xor eax, eax
+    out PORT_DEBUG_EXIT, eax
+idt: dd table, 14
+table: times 13 dd 0
+    dd tick`);
+  for (const mode of IMPLEMENTED_MODES) {
+    for (const depth of [0, ...DEPTHS]) {
+      it(`${mode}, depth ${depth}: reaches the guest's handler, and the guest reads back its vector`, () => {
+        // Before, in sw mode L0's I/O thread took it for an exception in L0.
+        const { result, console } = run(guest, depth, mode);
+        expect(console).toBe('0T');
+        expect(result).toMatchObject({ status: 'exited', exitCode: 0 });
+      });
+    }
+  }
+});
