@@ -11,7 +11,7 @@ import { tutorialDebugTranscript, tutorialExitTable } from './docs/tutorial.ts';
 import { fidelityTable } from './docs/fidelity.ts';
 import { NESTED_CPUID, NESTED_IO, trapSteps } from './docs/nesting.ts';
 import { PROJECT_ROOT } from './paths.ts';
-import { constantTables, exitReasonsInclude, exitReasonTable, fieldTable, vmcs12Include, vmcsInclude, vmxInclude } from './vmx/reference.ts';
+import { constantTables, exitReasonsInclude, exitReasonTable, fieldTable, vmcs12Include, vmcsInclude, vmxInclude } from './cpu/vmx/reference.ts';
 
 
 export interface GeneratedFile {

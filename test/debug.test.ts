@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../src/paths.ts';
 import { buildMachine } from '../src/machine/scenario.ts';
-import { runReport } from '../src/machine/stats.ts';
+import { runReport } from '../src/machine/run-report.ts';
 import { loadProgram } from '../src/cli/load.ts';
 
 const BIN = join(PROJECT_ROOT, 'bin/smtnest.js');

@@ -18,8 +18,8 @@ import { assembleFile, assembleSource, type Program } from '../src/asm/index.ts'
 import type { Cpu } from '../src/cpu/cpu.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
 import { Machine, type RunResult } from '../src/machine/machine.ts';
-import { EXIT_REASON_NAMES } from '../src/vmx/exit-reasons.ts';
-import { F } from '../src/vmx/vmcs.ts';
+import { EXIT_REASON_NAMES } from '../src/cpu/vmx/exit-reasons.ts';
+import { F } from '../src/cpu/vmx/vmcs.ts';
 import { executed, exitCounts, STATUS, symbol } from './reference/hypervisors.ts';
 
 const INCLUDE = [join(PROJECT_ROOT, 'guests/include')];

@@ -20,7 +20,7 @@ import { WebClient, webResponse } from '../src/devices/web-client.ts';
 import type { Mode } from '../src/machine/bootinfo.ts';
 import { Machine } from '../src/machine/machine.ts';
 import { assembleGuest, buildMachine, hypervisorsFor, IMPLEMENTED_MODES, INCLUDE_DIR, MAX_DEPTH } from '../src/machine/scenario.ts';
-import { runReport } from '../src/machine/stats.ts';
+import { runReport } from '../src/machine/run-report.ts';
 import { IO_STREAM_PACKET_BYTES, WORKLOADS, workloadOfProgram, workloadSpec, type WorkloadSpec } from '../src/machine/workloads.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
 

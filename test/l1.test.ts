@@ -24,8 +24,8 @@ import { assembleFile, assembleSource, type Program } from '../src/asm/index.ts'
 import { INSTRUCTIONS } from '../src/isa/table.ts';
 import { Machine, type RunResult } from '../src/machine/machine.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
-import { EXIT_REASON_NAMES } from '../src/vmx/exit-reasons.ts';
-import { F } from '../src/vmx/vmcs.ts';
+import { EXIT_REASON_NAMES } from '../src/cpu/vmx/exit-reasons.ts';
+import { F } from '../src/cpu/vmx/vmcs.ts';
 import { executed, exitCounts, STATUS, symbol } from './reference/hypervisors.ts';
 
 const INCLUDE = [join(PROJECT_ROOT, 'guests/include')];

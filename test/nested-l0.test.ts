@@ -27,7 +27,7 @@ import { Machine, type RunResult } from '../src/machine/machine.ts';
 import type { MachineStats } from '../src/machine/stats.ts';
 import { workloadDevices } from '../src/machine/workloads.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
-import { VMCS_FIELDS } from '../src/vmx/fields.ts';
+import { VMCS_FIELDS } from '../src/cpu/vmx/fields.ts';
 import { STATUS, symbol, TIMING_DEPENDENT } from './reference/hypervisors.ts';
 
 const INCLUDE = [join(PROJECT_ROOT, 'guests/include')];

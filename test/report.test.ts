@@ -13,7 +13,7 @@ import { assembleGuest, buildMachine, IMPLEMENTED_MODES } from '../src/machine/s
 import { workloadSpec } from '../src/machine/workloads.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
 import { probeReason } from '../src/report/collect.ts';
-import type { ExitRow } from '../src/vmx/exit-stats.ts';
+import type { ExitRow } from '../src/cpu/vmx/exit-stats.ts';
 
 const BIN = join(PROJECT_ROOT, 'bin/smtnest.js');
 const CHROMIUM = '/usr/bin/chromium';

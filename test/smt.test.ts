@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { assembleSource } from '../src/asm/index.ts';
 import { Machine } from '../src/machine/machine.ts';
-import { defaultCosts } from '../src/machine/cost-model.ts';
-import { runReport } from '../src/machine/stats.ts';
+import { defaultCosts } from '../src/timing/cost-model.ts';
+import { runReport } from '../src/machine/run-report.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
 
 const COSTS = defaultCosts();

@@ -2,7 +2,7 @@
 // the gem5-style dump, from a real nested run.
 import { describe, expect, it } from 'vitest';
 import { buildMachine, assembleGuest } from '../src/machine/scenario.ts';
-import { runReport } from '../src/machine/stats.ts';
+import { runReport } from '../src/machine/run-report.ts';
 import { gem5Stats } from '../src/machine/stats-text.ts';
 import { bundledProgramPath } from '../src/cli/load.ts';
 import { assembleSource } from '../src/asm/index.ts';

@@ -21,7 +21,7 @@ import type { Machine } from '../src/machine/machine.ts';
 import { PORTS } from '../src/devices/ports.ts';
 import { assembleSource } from '../src/asm/index.ts';
 import { buildMachine, INCLUDE_DIR } from '../src/machine/scenario.ts';
-import type { TransitionEvent } from '../src/vmx/exit-stats.ts';
+import type { TransitionEvent } from '../src/cpu/vmx/exit-stats.ts';
 import { bundledGuests, TIMING_DEPENDENT } from './reference/hypervisors.ts';
 
 const BUDGET = 50_000_000;

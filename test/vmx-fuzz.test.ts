@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { assembleSource } from '../src/asm/index.ts';
 import { Machine } from '../src/machine/machine.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
-import { VMCS_FIELDS } from '../src/vmx/fields.ts';
+import { VMCS_FIELDS } from '../src/cpu/vmx/fields.ts';
 
 const ENDINGS = ['exited', 'halted', 'triple-fault', 'budget'];
 

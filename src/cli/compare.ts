@@ -6,7 +6,7 @@
 import { writeSync } from 'node:fs';
 import type { Mode } from '../machine/bootinfo.ts';
 import { buildMachine, hypervisorsFor, IMPLEMENTED_MODES, MAX_DEPTH } from '../machine/scenario.ts';
-import type { ExitRow } from '../vmx/exit-stats.ts';
+import type { ExitRow } from '../cpu/vmx/exit-stats.ts';
 import { oneOf, parse, positiveInteger } from './args.ts';
 import { UsageError } from './errors.ts';
 import { loadCosts, loadProgram } from './load.ts';

@@ -6,7 +6,7 @@ import { basename, extname, join } from 'node:path';
 import { readImage, type Program } from '../asm/index.ts';
 import { assembleGuest } from '../machine/scenario.ts';
 import { PROJECT_ROOT } from '../paths.ts';
-import { applyOverrides, defaultCosts, type CostModel } from '../machine/cost-model.ts';
+import { applyOverrides, defaultCosts, type CostModel } from '../timing/cost-model.ts';
 import { InputError } from './errors.ts';
 
 /** Folders searched, in order, for a program given by name. */

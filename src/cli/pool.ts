@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Mode } from '../machine/bootinfo.ts';
-import type { CostModel } from '../machine/cost-model.ts';
+import type { CostModel } from '../timing/cost-model.ts';
 
 /** One run, as a worker receives it. */
 export interface RunJob {

@@ -11,10 +11,10 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Cpu } from '../cpu/cpu.ts';
 import { decode } from '../isa/encoding.ts';
-import { EXIT_REASON_NAMES } from '../vmx/exit-reasons.ts';
-import type { TransitionEvent } from '../vmx/exit-stats.ts';
+import { EXIT_REASON_NAMES } from '../cpu/vmx/exit-reasons.ts';
+import type { TransitionEvent } from '../cpu/vmx/exit-stats.ts';
 import { formatInstruction } from '../isa/disasm.ts';
-import type { Memory } from '../machine/memory.ts';
+import type { Memory } from '../memory/memory.ts';
 import { InputError } from './errors.ts';
 
 const FLUSH_LINES = 4096;

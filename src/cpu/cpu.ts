@@ -10,17 +10,18 @@
 
 import { CYCLES_BY_OPCODE } from '../isa/table.ts';
 import { ALLOWED_BITS_BY_OPCODE, LENGTH_BY_OPCODE, NO_REG } from '../isa/encoding.ts';
-import { LINE_CODE, LINE_MONITORED, LINE_SHIFT, type Memory } from '../machine/memory.ts';
+import { LINE_CODE, LINE_MONITORED, LINE_SHIFT, type Memory } from '../memory/memory.ts';
 import type { PortBus } from '../devices/bus.ts';
 import type { InterruptController } from '../devices/interrupts.ts';
-import { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE } from '../vmx/ept.ts';
-import { EXIT } from '../vmx/exit-reasons.ts';
-import type { ExitRecorder } from '../vmx/exit-stats.ts';
-import { EXIT_CTL, INSN_INFO, INTR_INFO, IO_QUAL, PIN, PROC, PROC2, THREAD_REG } from '../vmx/controls.ts';
-import { F } from '../vmx/vmcs.ts';
-import { Vmx, type ExitInfo, type VmxCosts } from '../vmx/vmx.ts';
+import { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE } from './vmx/ept.ts';
+import { EXIT } from './vmx/exit-reasons.ts';
+import type { ExitRecorder } from './vmx/exit-stats.ts';
+import { EXIT_CTL, INSN_INFO, INTR_INFO, IO_QUAL, PIN, PROC, PROC2, THREAD_REG } from './vmx/controls.ts';
+import { F } from './vmx/vmcs.ts';
+import { Vmx, type ExitInfo, type VmxCosts } from './vmx/vmx.ts';
 import { divS64, divU64, mulS32, mulU32, wide } from './arith.ts';
 import { executeCpuid, type CpuidConfig } from './cpuid.ts';
+import { STATE_HALTED, STATE_MWAIT, STATE_RUNNING, STATE_STALLED } from './thread-state.ts';
 import { MSR, msrValue, readMsr, readTsc, writeMsr } from './msr.ts';
 import {
   EFLAGS_FIXED,
@@ -50,13 +51,6 @@ export const STOP_IO = 3; // an out instruction: devices may have changed state
 export const STOP_TRIPLE_FAULT = 4; // an exception could not be delivered
 export const STOP_INTERRUPT_WINDOW = 5; // IF was set with an interrupt pending
 export const STOP_VMX = 6; // a VM entry or exit: the thread changed worlds
-
-/** Thread states. */
-export const STATE_RUNNING = 0;
-export const STATE_HALTED = 1;
-export const STATE_MWAIT = 2;
-/** hw mode: a guest thread that exited, or a hypervisor thread whose guest runs. */
-export const STATE_STALLED = 3;
 
 const ALU_ADD = 0, ALU_ADC = 1, ALU_SUB = 2, ALU_SBB = 3, ALU_AND = 4, ALU_OR = 5, ALU_XOR = 6;
 const SH_SHL = 0, SH_SHR = 1, SH_SAR = 2, SH_ROL = 3, SH_ROR = 4;

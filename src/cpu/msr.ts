@@ -1,5 +1,5 @@
 // Model-specific registers of the bare machine, with Intel's indices.
-import { vmxCapability } from '../vmx/capabilities.ts';
+import { vmxCapability } from './vmx/capabilities.ts';
 
 // rdmsr/wrmsr of an index not listed here raise #GP, as on Intel.
 // MSRs are 64 bits; they are handled as two 32-bit halves (edx:eax), since

@@ -14,16 +14,17 @@
 
 import type { Program } from '../asm/index.ts';
 import { symbolizer } from '../asm/index.ts';
-import { STATE_HALTED, STATE_MWAIT, STATE_RUNNING, STATE_STALLED, type Cpu } from '../cpu/cpu.ts';
+import type { Cpu } from '../cpu/cpu.ts';
+import { STATE_HALTED, STATE_MWAIT, STATE_RUNNING, STATE_STALLED } from '../cpu/thread-state.ts';
 import { REGISTER_NAMES } from '../isa/table.ts';
 import type { Machine, RunResult } from '../machine/machine.ts';
 import { formatInstructionLine, formatTransition } from '../cli/trace.ts';
-import { PROC, PROC2 } from '../vmx/controls.ts';
-import { ACCESS_READ, Ept } from '../vmx/ept.ts';
-import { EXIT_REASON_NAMES, EXIT_REASONS } from '../vmx/exit-reasons.ts';
-import type { TransitionEvent } from '../vmx/exit-stats.ts';
-import { VMCS_FIELDS } from '../vmx/fields.ts';
-import { F, readRegionField, type VmcsCache } from '../vmx/vmcs.ts';
+import { PROC, PROC2 } from '../cpu/vmx/controls.ts';
+import { ACCESS_READ, Ept } from '../cpu/vmx/ept.ts';
+import { EXIT_REASON_NAMES, EXIT_REASONS } from '../cpu/vmx/exit-reasons.ts';
+import type { TransitionEvent } from '../cpu/vmx/exit-stats.ts';
+import { VMCS_FIELDS } from '../cpu/vmx/fields.ts';
+import { F, readRegionField, type VmcsCache } from '../cpu/vmx/vmcs.ts';
 
 /** A command the session cannot carry out; its message is one line. */
 export class DebugCommandError extends Error {}

@@ -5,7 +5,7 @@
 // cycles later, and raises its vector. A request outside the disk or a
 // buffer outside RAM completes with the error bit and moves nothing.
 
-import type { Memory } from '../machine/memory.ts';
+import type { Memory } from '../memory/memory.ts';
 import type { PortDevice } from './bus.ts';
 import type { InterruptController } from './interrupts.ts';
 import {

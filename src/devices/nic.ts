@@ -14,7 +14,7 @@
 // counted. A descriptor whose buffer lies outside RAM, or is shorter than
 // the packet, is marked done with the error bit, and nothing moves.
 
-import type { Memory } from '../machine/memory.ts';
+import type { Memory } from '../memory/memory.ts';
 import type { PortDevice, TimedDevice } from './bus.ts';
 import type { InterruptController } from './interrupts.ts';
 import type { NetworkPeer } from './peer.ts';

@@ -2,14 +2,14 @@
 // the bundled images, beside what KVM on real Intel hardware measures, with
 // the source of each anchor. `npm run gen` writes it into docs/results.md and
 // `npm run bench` prints it. Nothing here is fitted: the figures are what the
-// cost model (src/machine/cost-model.ts) and the images' instructions give.
+// cost model (src/timing/cost-model.ts) and the images' instructions give.
 
 import { join } from 'node:path';
 import type { Mode } from '../machine/bootinfo.ts';
 import { assembleGuest, buildMachine } from '../machine/scenario.ts';
 import { PROJECT_ROOT } from '../paths.ts';
 import { profileNestedExit } from '../report/nested-exit.ts';
-import { EXIT } from '../vmx/exit-reasons.ts';
+import { EXIT } from '../cpu/vmx/exit-reasons.ts';
 import { NESTED_CPUID, oneTrap } from './nesting.ts';
 
 const CPUID_ITERATIONS = 100;

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import type { Mode } from '../machine/bootinfo.ts';
 import { assembleGuest, buildMachine } from '../machine/scenario.ts';
 import { PROJECT_ROOT } from '../paths.ts';
-import { EXIT, EXIT_REASON_NAMES } from '../vmx/exit-reasons.ts';
-import type { TransitionEvent } from '../vmx/exit-stats.ts';
+import { EXIT, EXIT_REASON_NAMES } from '../cpu/vmx/exit-reasons.ts';
+import type { TransitionEvent } from '../cpu/vmx/exit-stats.ts';
 
 export interface TrapQuery {
   /** A guest program, relative to the project. */

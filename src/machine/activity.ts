@@ -9,9 +9,10 @@
 // report` (src/report/) and by --timeline (timeline.ts), and only when one
 // of them is asked for: the hook costs an instruction's worth of work.
 
-import { STATE_RUNNING, type Cpu } from '../cpu/cpu.ts';
+import type { Cpu } from '../cpu/cpu.ts';
+import { STATE_RUNNING } from '../cpu/thread-state.ts';
 import type { Machine } from '../machine/machine.ts';
-import type { TransitionEvent } from '../vmx/exit-stats.ts';
+import type { TransitionEvent } from '../cpu/vmx/exit-stats.ts';
 
 /** What a stretch of a thread's time went to: a level's instructions, or a world switch. */
 export type ActivityKind = 'L0' | 'L1' | 'L2' | 'switch';

@@ -1,7 +1,7 @@
 // guests/include/bootinfo.inc and docs/boot.md's layout table, generated
 // from the boot-info layout; docs/cost-model.md's table from the cost model.
 
-import { COST_PARAMETERS } from './cost-model.ts';
+import { COST_PARAMETERS } from '../timing/cost-model.ts';
 import {
   BOOT_FLAG_SHADOWING,
   BOOTINFO_FIELDS,

@@ -13,10 +13,9 @@
 // other threads' are where their clocks stand, within the scheduler's
 // quantum.
 
-import { STATE_RUNNING } from '../cpu/cpu.ts';
-import { ExitStats } from '../vmx/exit-stats.ts';
-import { collectStats, statsBetween, type MachineStats } from './stats.ts';
-import type { Machine } from './machine.ts';
+import { STATE_RUNNING } from '../cpu/thread-state.ts';
+import { ExitStats } from '../cpu/vmx/exit-stats.ts';
+import { collectStats, statsBetween, type CounterSource, type MachineStats } from './stats.ts';
 
 /** Dumps kept; a guest that closes more regions has the rest counted, not kept. */
 export const MAX_REGION_DUMPS = 256;
@@ -50,7 +49,7 @@ export class Regions {
   /** The counters from the first ROI_BEGIN to the last ROI_END. */
   private measured: MachineStats | null = null;
 
-  constructor(private readonly machine: Machine) {}
+  constructor(private readonly machine: CounterSource) {}
 
   /** The counters of the region of interest, or null if none was closed. */
   get roi(): MachineStats | null {

@@ -12,9 +12,10 @@
 // smtnest's output that depend on the host, and so only here, never in
 // --json; without a host time (the library's default) they are left out.
 
-import type { CostModel } from './cost-model.ts';
+import type { CostModel } from '../timing/cost-model.ts';
 import type { RegionDump } from './regions.ts';
-import type { MachineStats, RunReport } from './stats.ts';
+import type { RunReport } from './run-report.ts';
+import type { MachineStats } from './stats.ts';
 import { CYCLES_PER_MICROSECOND } from './timeline.ts';
 
 /** Ticks are cycles, at the model's clock. */

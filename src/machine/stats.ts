@@ -1,16 +1,21 @@
 // Statistics of a run, per hardware thread and per level from the start:
-// the JSON report of `smtnest run --json` is built here and nowhere else.
+// the JSON report (src/machine/run-report.ts) puts them beside the run's outcome.
 // Key order is fixed, so the same run gives byte-identical JSON.
 
 import { INSTRUCTIONS } from '../isa/table.ts';
 import { VECTOR_NAMES } from '../cpu/cpu.ts';
-import type { ExitRow } from '../vmx/exit-stats.ts';
+import type { ExitRow, ExitStats } from '../cpu/vmx/exit-stats.ts';
 import type { Cpu } from '../cpu/cpu.ts';
-import type { ClientStats } from '../devices/client.ts';
-import type { PeerStats } from '../devices/peer.ts';
-import type { Machine, RegionOfInterest, RunResult } from './machine.ts';
 
 export type { ExitRow };
+
+/** What the counters are read from: the machine's threads, its exit
+ * recorder and the depth it booted at (a Machine is one). */
+export interface CounterSource {
+  readonly threads: readonly Cpu[];
+  readonly exits: ExitStats;
+  readonly bootInfo: { readonly depth: number } | null;
+}
 
 export interface LevelStats {
   instructions: number;
@@ -42,46 +47,6 @@ export interface MachineStats {
   vectors: Record<string, number>;
 }
 
-export interface RunReport extends MachineStats {
-  status: RunResult['status'];
-  exitCode: number;
-  reason: string;
-  console: string;
-  mode: string;
-  depth: number;
-  shadowing: boolean;
-  /** The workload's measured phase (PORT_ROI), or null when it marked none. */
-  roi: RegionOfInterest | null;
-  /** 'run': the counters cover the whole run; 'roi': only its region of interest. */
-  scope: 'run' | 'roi';
-  network: NetworkReport;
-}
-
-/** What crossed the NIC's wire: the peer's view, and what the NIC dropped. */
-export interface NetworkReport {
-  peer: string;
-  /** Packets and bytes that reached the peer. */
-  packets: number;
-  bytes: number;
-  /** A client peer's completed and wrong transactions; null for echo and sink. */
-  transactions: number | null;
-  mismatches: number | null;
-  /** Packets from the peer the NIC dropped for want of a receive buffer. */
-  rxDrops: number;
-}
-
-function networkReport(machine: Machine): NetworkReport {
-  const stats = machine.peer.stats as PeerStats & Partial<ClientStats>;
-  return {
-    peer: machine.peer.kind,
-    packets: stats.packets,
-    bytes: stats.bytes,
-    transactions: stats.transactions ?? null,
-    mismatches: stats.mismatches ?? null,
-    rxDrops: machine.nic.drops,
-  };
-}
-
 export function formName(mnemonic: string, operands: readonly string[]): string {
   return operands.length ? `${mnemonic} ${operands.join(',')}` : mnemonic;
 }
@@ -96,7 +61,7 @@ function opcodeTable(count: (opcode: number) => number): Record<string, number> 
   return table;
 }
 
-export function collectStats(machine: Machine): MachineStats {
+export function collectStats(machine: CounterSource): MachineStats {
   const threads = machine.threads;
   for (const t of threads) t.switchLevel(t.currentLevel);
   const depth = machine.bootInfo?.depth ?? 0;
@@ -120,20 +85,23 @@ export function collectStats(machine: Machine): MachineStats {
     const count = sum((t) => t.vectorCounts[vector]);
     if (count > 0) vectors[VECTOR_NAMES[vector] ? `${vector} ${VECTOR_NAMES[vector]}` : String(vector)] = count;
   }
-  return {
+  const stats: MachineStats = {
     // The run lasted as long as its furthest clock; instructions are all threads'.
     cycles: Math.max(...threads.map((t) => t.cycles)),
     instructions: sum((t) => t.instructions),
     levels,
     threads: threads.map((t) => {
       const ran = Object.keys(levels).filter((_, level) => t.levelInstructions[level] > 0);
+      // A level that only waited on the thread (a thread parked before its
+      // start, charged to the level it waited in) has cycles there too.
+      const charged = Object.keys(levels).filter((_, level) => t.levelInstructions[level] > 0 || t.levelCycles[level] > 0);
       return {
         thread: t.id,
         levels: ran,
         instructions: t.instructions,
         cycles: t.cycles,
         perLevel: Object.fromEntries(
-          ran.map((name) => [name, { instructions: t.levelInstructions[Number(name.slice(1))], cycles: t.levelCycles[Number(name.slice(1))] }]),
+          charged.map((name) => [name, { instructions: t.levelInstructions[Number(name.slice(1))], cycles: t.levelCycles[Number(name.slice(1))] }]),
         ),
       };
     }),
@@ -141,6 +109,34 @@ export function collectStats(machine: Machine): MachineStats {
     opcodes: opcodeTable((op) => sum((t) => t.opcodeCounts[op])),
     vectors,
   };
+  // Every instruction and cycle is some level's on some thread: a counter
+  // that does not add up is the emulator's bug, never the guest's.
+  const wrong = counterDiscrepancies(stats);
+  if (wrong.length) throw new Error(`the counters do not add up: ${wrong.join('; ')}`);
+  return stats;
+}
+
+/** Where the counters of `stats` do not add up: the levels' instructions and
+ * cycles against the totals over threads, and each thread's levels against
+ * the thread. Empty when they all do. */
+export function counterDiscrepancies(stats: MachineStats): string[] {
+  const wrong: string[] = [];
+  const check = (what: string, parts: number, whole: number) => {
+    if (parts !== whole) wrong.push(`${what}: the parts sum to ${parts}, the total is ${whole}`);
+  };
+  const levels = Object.values(stats.levels);
+  check('instructions of the levels', levels.reduce((n, l) => n + l.instructions, 0), stats.instructions);
+  check(
+    'cycles of the levels',
+    levels.reduce((n, l) => n + l.cycles, 0),
+    stats.threads.reduce((n, t) => n + t.cycles, 0),
+  );
+  for (const thread of stats.threads) {
+    const perLevel = Object.values(thread.perLevel);
+    check(`instructions of thread ${thread.thread}'s levels`, perLevel.reduce((n, l) => n + l.instructions, 0), thread.instructions);
+    check(`cycles of thread ${thread.thread}'s levels`, perLevel.reduce((n, l) => n + l.cycles, 0), thread.cycles);
+  }
+  return wrong;
 }
 
 /** What ran between two collections of a run's counters: `end` less
@@ -169,11 +165,12 @@ export function statsBetween(end: MachineStats, begin: MachineStats, exits: Exit
       const perLevel: ThreadStats['perLevel'] = {};
       for (const [name, level] of Object.entries(thread.perLevel)) {
         const instructions = level.instructions - (then.perLevel[name]?.instructions ?? 0);
-        if (instructions > 0) perLevel[name] = { instructions, cycles: level.cycles - (then.perLevel[name]?.cycles ?? 0) };
+        const cycles = level.cycles - (then.perLevel[name]?.cycles ?? 0);
+        if (instructions > 0 || cycles > 0) perLevel[name] = { instructions, cycles };
       }
       return {
         thread: thread.thread,
-        levels: Object.keys(perLevel),
+        levels: Object.keys(perLevel).filter((name) => perLevel[name].instructions > 0),
         instructions: thread.instructions - then.instructions,
         cycles: thread.cycles - then.cycles,
         perLevel,
@@ -182,25 +179,5 @@ export function statsBetween(end: MachineStats, begin: MachineStats, exits: Exit
     exits,
     opcodes: table(end.opcodes, begin.opcodes),
     vectors: table(end.vectors, begin.vectors),
-  };
-}
-
-/** The JSON report of a run; with `scope` 'roi', every counter is limited to
- * the region of interest (there must be one: machine.regions.roi). */
-export function runReport(machine: Machine, result: RunResult, scope: 'run' | 'roi' = 'run'): RunReport {
-  const stats = scope === 'roi' ? machine.regions.roi : machine.stats();
-  if (!stats) throw new RangeError('the run marked no region of interest (PORT_ROI) to limit the counters to');
-  return {
-    status: result.status,
-    exitCode: result.exitCode,
-    reason: result.reason,
-    console: machine.serial.text(),
-    mode: machine.bootInfo?.mode ?? 'baseline',
-    depth: machine.bootInfo?.depth ?? 0,
-    shadowing: machine.bootInfo?.shadowing ?? false,
-    roi: machine.roi,
-    scope,
-    network: networkReport(machine),
-    ...stats,
   };
 }

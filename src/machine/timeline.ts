@@ -18,8 +18,8 @@
 // the cost model assumes), so 1 us on the timeline is 2,000 cycles.
 
 import type { Cpu } from '../cpu/cpu.ts';
-import { EXIT_REASON_NAMES } from '../vmx/exit-reasons.ts';
-import type { TransitionEvent } from '../vmx/exit-stats.ts';
+import { EXIT_REASON_NAMES } from '../cpu/vmx/exit-reasons.ts';
+import type { TransitionEvent } from '../cpu/vmx/exit-stats.ts';
 import { ActivityRecorder, type ActivityKind } from './activity.ts';
 import type { Machine } from './machine.ts';
 

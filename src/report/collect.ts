@@ -17,8 +17,8 @@ import { DEFAULT_MAX_INSTRUCTIONS } from '../cli/run.ts';
 import type { Mode } from '../machine/bootinfo.ts';
 import { CONFIGURATIONS, SUITE, type EvaluationRow } from '../machine/evaluation.ts';
 import { buildMachine, hypervisorsFor, IMPLEMENTED_MODES } from '../machine/scenario.ts';
-import type { ExitRow } from '../vmx/exit-stats.ts';
-import { EXIT, EXIT_REASON_NAMES } from '../vmx/exit-reasons.ts';
+import type { ExitRow } from '../cpu/vmx/exit-stats.ts';
+import { EXIT, EXIT_REASON_NAMES } from '../cpu/vmx/exit-reasons.ts';
 import { DEFAULT_NESTED_EXIT, profileNestedExit, type NestedExitProfile } from './nested-exit.ts';
 
 export interface ReportOptions {
@@ -111,12 +111,12 @@ export async function collectReport(options: ReportOptions): Promise<ReportData>
 
   // The evaluation runs on worker threads while this thread runs the rest,
   // leaving one core to this thread where there are several.
-  const pool = runEvaluation(
-    evaluated,
+  const pool = runEvaluation({
+    workloads: evaluated,
     iterations,
-    (_, job) => done(`${job.target} at depth ${job.depth}, ${job.mode}`),
-    Math.max(1, availableParallelism() - 1),
-  );
+    onRun: (_, job) => done(`${job.target} at depth ${job.depth}, ${job.mode}`),
+    parallel: Math.max(1, availableParallelism() - 1),
+  });
   // Awaited below; a failure here first must not surface as unhandled meanwhile.
   pool.catch(() => undefined);
   const exitRows = new Map<string, ExitRow[]>();

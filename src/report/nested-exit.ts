@@ -10,8 +10,8 @@ import type { Mode } from '../machine/bootinfo.ts';
 import { assembleGuest, buildMachine } from '../machine/scenario.ts';
 import { PROJECT_ROOT } from '../paths.ts';
 import type { Program } from '../asm/index.ts';
-import { EXIT, EXIT_REASON_NAMES } from '../vmx/exit-reasons.ts';
-import type { TransitionEvent } from '../vmx/exit-stats.ts';
+import { EXIT, EXIT_REASON_NAMES } from '../cpu/vmx/exit-reasons.ts';
+import type { TransitionEvent } from '../cpu/vmx/exit-stats.ts';
 import { ActivityRecorder, type ActivitySegment } from '../machine/activity.ts';
 
 /** Where the cycles of one nested exit go, in stacking order. */

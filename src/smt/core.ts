@@ -16,12 +16,13 @@
 // is halted, waiting in mwait, or stalled (hw mode) takes no slots; one
 // spinning on pause does.
 
-import { Cpu, STATE_HALTED, STATE_MWAIT, STATE_RUNNING, STOP_BUDGET, STOP_TRIPLE_FAULT } from '../cpu/cpu.ts';
+import { Cpu, STOP_BUDGET, STOP_TRIPLE_FAULT } from '../cpu/cpu.ts';
+import { STATE_HALTED, STATE_MWAIT, STATE_RUNNING } from '../cpu/thread-state.ts';
 import type { PortBus } from '../devices/bus.ts';
 import { InterruptController } from '../devices/interrupts.ts';
-import type { CostModel } from '../machine/cost-model.ts';
-import type { Memory } from '../machine/memory.ts';
-import type { ExitRecorder } from '../vmx/exit-stats.ts';
+import type { CostModel } from '../timing/cost-model.ts';
+import type { Memory } from '../memory/memory.ts';
+import type { ExitRecorder } from '../cpu/vmx/exit-stats.ts';
 
 /** How far (in cycles) a thread may run ahead of the next running thread
  * before the scheduler switches: a simulation parameter, not a cost. Shared
@@ -100,6 +101,12 @@ export class Core {
     let total = 0;
     for (const t of this.threads) total += t.instructions;
     return total;
+  }
+
+  /** Every thread's clock is a safe integer: exact, and still advancing. */
+  get clocksExact(): boolean {
+    for (const t of this.threads) if (!(t.cycles <= Number.MAX_SAFE_INTEGER)) return false;
+    return true;
   }
 
   /** The clock of the slowest running thread: the time devices see. Infinity if none runs. */

@@ -11,7 +11,7 @@
 //   +16 + 8*i   field i of VMCS_FIELDS: low dword, then high dword
 //   +WRITTEN_OFFSET + i   1 if software has written field i since the last vmclear
 
-import type { Memory } from '../machine/memory.ts';
+import type { Memory } from '../../memory/memory.ts';
 import { VMCS_FIELDS } from './fields.ts';
 
 export const FIELD_COUNT = VMCS_FIELDS.length;

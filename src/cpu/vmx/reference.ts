@@ -9,14 +9,14 @@ const hex = (n: number): string => '0x' + (n >>> 0).toString(16).toUpperCase();
 const HEADER = (source: string) => [`; Generated from ${source} by \`npm run gen\`; do not edit.`, ''];
 
 export function vmcsInclude(): string {
-  const out = ['; VMCS field encodings (Intel numbers), for vmread and vmwrite.', ...HEADER('src/vmx/fields.ts')];
+  const out = ['; VMCS field encodings (Intel numbers), for vmread and vmwrite.', ...HEADER('src/cpu/vmx/fields.ts')];
   for (const f of VMCS_FIELDS) out.push(`VMCS_${f.name} equ ${hex(f.encoding)} ; ${f.description}`);
   out.push('');
   return out.join('\n');
 }
 
 export function exitReasonsInclude(): string {
-  const out = ['; Basic VM-exit reasons (Intel numbers, KVM names).', ...HEADER('src/vmx/exit-reasons.ts')];
+  const out = ['; Basic VM-exit reasons (Intel numbers, KVM names).', ...HEADER('src/cpu/vmx/exit-reasons.ts')];
   for (const r of EXIT_REASONS) out.push(`EXIT_REASON_${r.name} equ ${r.code} ; ${r.description}`);
   out.push(`EXIT_REASON_COUNT equ ${Math.max(...EXIT_REASONS.map((r) => r.code)) + 1} ; one more than the highest reason`);
   out.push('');
@@ -24,7 +24,7 @@ export function exitReasonsInclude(): string {
 }
 
 export function vmxInclude(): string {
-  const out = ['; VMX control bits, error numbers, capability MSRs and formats.', ...HEADER('src/vmx/controls.ts')];
+  const out = ['; VMX control bits, error numbers, capability MSRs and formats.', ...HEADER('src/cpu/vmx/controls.ts')];
   for (const g of VMX_CONSTANT_GROUPS) {
     out.push(`; ${g.title}`);
     for (const k of g.constants) out.push(`${k.name} equ ${hex(k.value)} ; ${k.description}`);
@@ -72,8 +72,8 @@ export function vmcs12Include(): string {
   const out = [
     '; vmcs12: the software VMCS a hypervisor emulates for its guest hypervisor,',
     '; in guest memory: revision dword, abort dword, launch state, then a',
-    '; (low, high) dword pair per field, in the order of src/vmx/fields.ts.',
-    ...HEADER('src/vmx/fields.ts'),
+    '; (low, high) dword pair per field, in the order of src/cpu/vmx/fields.ts.',
+    ...HEADER('src/cpu/vmx/fields.ts'),
     'VMCS12_REVISION equ 0',
     'VMCS12_ABORT equ 4',
     'VMCS12_LAUNCH_STATE equ 8 ; 0 clear, 1 launched',

@@ -2,7 +2,7 @@
 // 4 KiB pages, with a per-thread translation cache (a TLB) that only invept
 // (or a different EPTP) empties, as on Intel.
 
-import type { Memory } from '../machine/memory.ts';
+import type { Memory } from '../../memory/memory.ts';
 import { EPT, EPT_QUAL } from './controls.ts';
 
 const PAGE_SHIFT = 12;
