@@ -41,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'run':
         return runCommand(args, log);
       case 'compare':
-        return compareCommand(args);
+        return await compareCommand(args);
       case 'sweep':
         return await sweepCommand(args);
       case 'asm':
@@ -53,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'report':
         return await reportCommand(args);
       case 'demo':
-        return demoCommand();
+        return await demoCommand();
       case 'debug':
         return await debugCommand(args);
       case undefined:

@@ -51,8 +51,8 @@ export const RUN_USAGE = `usage: smtnest run <file.s|image|program> [--depth 0|1
                    [--trace FILE [--trace-level Lk] [--trace-exits]]
                    [--cost FILE] [--iterations N] [--timeline FILE [--timeline-window A..B]] [--stats FILE] [--roi]`;
 
-/** Default instruction budget: about ten seconds of guest time on a slow host. */
-export const DEFAULT_MAX_INSTRUCTIONS = 2_000_000_000;
+import { DEFAULT_MAX_INSTRUCTIONS } from './pool.ts';
+export { DEFAULT_MAX_INSTRUCTIONS };
 
 /** Console bytes go to stdout a line at a time as the guest writes them. */
 class LineBufferedStdout {
