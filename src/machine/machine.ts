@@ -3,7 +3,7 @@
 // simulated time. This is the library API the CLI and the tests drive.
 
 import type { Program } from '../asm/index.ts';
-import type { Cpu } from '../cpu/cpu.ts';
+import { MAX_LEVELS, type Cpu } from '../cpu/cpu.ts';
 import { BlockDevice } from '../devices/block.ts';
 import { PortBus, type TimedDevice } from '../devices/bus.ts';
 import { Nic } from '../devices/nic.ts';
@@ -18,7 +18,7 @@ import { Timer } from '../devices/timer.ts';
 import { Tracepoint } from '../devices/tracepoint.ts';
 import { ExitStats } from '../cpu/vmx/exit-stats.ts';
 import { encodeBootInfo, type BootInfo, type BootModule, type Mode } from './bootinfo.ts';
-import { defaultCosts, type CostModel } from '../timing/cost-model.ts';
+import { checkCosts, defaultCosts, type CostModel } from '../timing/cost-model.ts';
 import { Memory } from '../memory/memory.ts';
 import { collectStats, type MachineStats } from './stats.ts';
 import { Regions } from './regions.ts';
@@ -98,7 +98,10 @@ export interface SteppedRunOptions extends Omit<RunOptions, 'onInstruction'> {
   beforeInstruction: (cpu: Cpu) => boolean;
 }
 
-export type RunStatus = 'exited' | 'halted' | 'triple-fault' | 'budget';
+/** 'clock-stopped': a clock went past 2^53 cycles, where adding a cycle no
+ * longer changes it; cost ranges (src/timing/cost-model.ts) keep a budgeted
+ * run far from it, so it means a run without budgets ran for years of guest time. */
+export type RunStatus = 'exited' | 'halted' | 'triple-fault' | 'budget' | 'clock-stopped';
 
 export interface RunResult {
   status: RunStatus;
@@ -109,7 +112,7 @@ export interface RunResult {
 }
 
 /** Process exit statuses for runs that did not end through the debug-exit port. */
-export const EXIT_STATUS = { halted: 0, budget: 124, tripleFault: 125 } as const;
+export const EXIT_STATUS = { halted: 0, budget: 124, tripleFault: 125, clockStopped: 126 } as const;
 
 export class Machine {
   readonly memory: Memory;
@@ -124,6 +127,8 @@ export class Machine {
   /** Devices with events due at a cycle. */
   private readonly timedDevices: TimedDevice[];
   readonly exits = new ExitStats();
+  /** The hypervisors' tracepoint port; counts the writes it refused. */
+  readonly tracepoint: Tracepoint;
   readonly costs: CostModel;
   /** Where the boot-info block was written, and what it said. */
   bootInfoAddress = 0;
@@ -141,6 +146,7 @@ export class Machine {
     this.memory = new Memory(options.ramSize ?? DEFAULT_RAM_SIZE);
     this.serial = new SerialConsole(options.consoleSink);
     this.costs = options.costs ?? defaultCosts();
+    checkCosts(this.costs);
     this.core = new Core(this.memory, this.bus, options.threads ?? 1, this.costs, this.exits, options.threadExtension ?? false);
     this.timer = new Timer(this.core.interrupts);
     this.block = new BlockDevice(options.disk ?? new Uint8Array(0), this.memory, this.core.interrupts, {
@@ -160,7 +166,7 @@ export class Machine {
     this.bus.attach(this.nic);
     this.bus.attach(new ThreadControl(this.core));
     this.bus.attach(
-      new Tracepoint({
+      (this.tracepoint = new Tracepoint({
         enteringLevel: (thread, level) => {
           this.core.threads[thread].guestLevel = level;
         },
@@ -172,8 +178,15 @@ export class Machine {
           this.regionMark = mark;
           this.regionMarkAt = now;
         },
-      }),
+      }, () => this.deepestLevel)),
     );
+  }
+
+  /** The deepest level a tracepoint may name: the run's depth, or for a
+   * bare program that is a hypervisor itself, as deep as the counters go. */
+  get deepestLevel(): number {
+    const depth = this.bootInfo?.depth ?? 0;
+    return depth > 0 ? depth : MAX_LEVELS - 1;
   }
 
   /** Hardware thread 0, where a program starts. */
@@ -259,6 +272,10 @@ export class Machine {
       }
       if (executed >= maxInstructions) {
         this.finish('budget', EXIT_STATUS.budget, `instruction budget of ${maxInstructions} exhausted ${where()}`);
+        break;
+      }
+      if (!core.clocksExact) {
+        this.finish('clock-stopped', EXIT_STATUS.clockStopped, `the clock stopped advancing: a thread's cycle count is past 2^53 ${where()}`);
         break;
       }
       const now = core.now;
