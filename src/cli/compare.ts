@@ -13,8 +13,6 @@ import { loadCosts, loadProgram } from './load.ts';
 import { runJobs } from './pool.ts';
 import { formatTable } from './table.ts';
 
-export const COMPARE_USAGE = 'usage: smtnest compare <workload> [--depth 1|2] [--iterations N] [--cost FILE] [--json|--csv]';
-
 interface Configuration {
   mode: Mode;
   shadowing: boolean;
@@ -117,15 +115,7 @@ function csv(result: Comparison): string {
 }
 
 export async function compareCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse('compare', args, {
-    depth: { type: 'string' },
-    iterations: { type: 'string' },
-    cost: { type: 'string' },
-    json: { type: 'boolean' },
-    csv: { type: 'boolean' },
-    'log-level': { type: 'string' },
-  });
-  if (positionals.length !== 1) throw new UsageError(COMPARE_USAGE);
+  const { values, positionals } = parse('compare', args);
   if (values.json && values.csv) throw new UsageError('compare: --json and --csv exclude each other');
   const depths = Array.from({ length: MAX_DEPTH }, (_, i) => String(i + 1));
   const depth = Number(oneOf('depth', values.depth as string | undefined, depths, String(MAX_DEPTH)));

@@ -4,6 +4,7 @@
 
 import type { Mode } from '../machine/bootinfo.ts';
 import { bundledProgramPath, bundledPrograms } from './load.ts';
+import { parse } from './args.ts';
 import { runJobs } from './pool.ts';
 import { formatTable } from './table.ts';
 
@@ -18,7 +19,8 @@ const RUNS: readonly { depth: number; mode: Mode; shadowing: boolean }[] = [
   { depth: 2, mode: 'hw', shadowing: false },
 ];
 
-export async function demoCommand(): Promise<number> {
+export async function demoCommand(args: string[]): Promise<number> {
+  parse('demo', args);
   const programs = bundledPrograms();
   const jobs = programs.flatMap((name) => RUNS.map(({ depth, mode, shadowing }) => ({ target: bundledProgramPath(name)!, depth, mode, shadowing })));
   const outcomes = await runJobs(jobs);
