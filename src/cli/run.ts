@@ -158,7 +158,7 @@ export function runCommand(args: string[], log: Logger): number {
   log.info({ status: result.status, instructions: machine.core.instructions }, 'run finished');
   if (json) {
     writeSync(1, JSON.stringify(report, null, 2) + '\n');
-  } else if (result.status === 'budget' || result.status === 'triple-fault') {
+  } else if (result.status === 'budget' || result.status === 'triple-fault' || result.status === 'deadlock') {
     writeSync(2, `smtnest: ${result.reason}\n`);
   }
   return result.exitCode;
