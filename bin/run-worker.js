@@ -1,6 +1,6 @@
-// A worker thread of `smtnest sweep` and `smtnest paper`: registers tsx's
-// loader, as bin/smtnest.js does, then runs one scenario.
-import { register } from 'tsx/esm/api';
+// A worker thread of the run pool started from the TypeScript sources (under
+// tsx or vitest): the worker has no loader of its own, so it takes one here,
+// as bin/smtnest.js does. Started from dist/, the pool runs dist/cli/run-worker.js itself.
+import { importModule } from './modules.js';
 
-register();
-await import('../src/cli/run-worker.ts');
+await importModule('cli/run-worker');

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources through tsx's loader, so there is no build step.
-import { register } from 'tsx/esm/api';
+// The smtnest command: the built JavaScript, or the sources in development (modules.js).
+import { importModule } from './modules.js';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const { main } = await importModule('cli/main');
 process.exitCode = await main(process.argv.slice(2));

@@ -60,7 +60,7 @@ describe('smtnest paper', () => {
   }, 120_000);
 
   it('makes one table per shadowing setting, sharing the runs below depth 2', async () => {
-    const { rows, problems } = await runEvaluation(['io-rr'], 4, undefined, undefined, [true, false]);
+    const { rows, problems } = await runEvaluation({ workloads: ['io-rr'], iterations: 4, shadowings: [true, false] });
     expect(problems).toEqual([]);
     const [on, off] = rows;
     expect([on.shadowing, off.shadowing]).toEqual([true, false]);

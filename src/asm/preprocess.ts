@@ -31,6 +31,10 @@ const MAX_MACRO_DEPTH = 64;
 const MAX_INCLUDE_DEPTH = 64;
 /** Bounds a line grown by %define substitution (defines that double at every level would otherwise exhaust memory). */
 const MAX_LINE_TOKENS = 10_000;
+/** Bounds the lines a source makes once its macros are expanded: a macro
+ * that calls itself twice per level, 40 levels deep, would otherwise expand
+ * until memory runs out. L0, the largest bundled source, makes fewer than 20,000. */
+export const MAX_EXPANDED_LINES = 100_000;
 /** An identifier, as the lexer reads one. */
 const NAME = /^[A-Za-z_.][A-Za-z0-9_.@]*$/;
 
@@ -297,6 +301,13 @@ class Preprocessor {
 
   private output(tokens: Token[]): void {
     if (tokens.length === 0) return;
+    if (this.ordinal === MAX_EXPANDED_LINES) {
+      const call = tokens[0].loc.macros?.[0];
+      this.sink.fatal(
+        { ...tokens[0].loc, macros: undefined },
+        `the source expands to more than ${MAX_EXPANDED_LINES} lines${call ? ` (in the expansion of macro '${call.name}')` : ''}`,
+      );
+    }
     this.ordinal++;
     this.sink.ordinal = this.ordinal;
     this.emit({ tokens, ordinal: this.ordinal });

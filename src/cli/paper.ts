@@ -37,17 +37,26 @@ export interface Evaluation {
   problems: string[];
 }
 
-/** Runs the evaluation's configurations of `workloads` (names of the suite)
- * on worker threads, `parallel` at a time, one table per shadowing setting
- * (the runs below depth 2 once, shared by the tables); `onDone` hears of
- * each run. Rows come table by table, in the order of `shadowings`. */
-export async function runEvaluation(
-  workloads: readonly string[],
-  iterations: number | undefined,
-  onDone?: (finished: number, job: RunJob) => void,
-  parallel?: number,
-  shadowings: readonly boolean[] = [true],
-): Promise<Evaluation> {
+export interface EvaluationOptions {
+  /** Workloads of the suite, by name (default: the whole suite, SUITE). */
+  workloads?: readonly string[];
+  /** Rounds each workload measures (default: each workload's own). */
+  iterations?: number;
+  /** One table per VMCS shadowing setting, in this order (default: on). */
+  shadowings?: readonly boolean[];
+  /** Runs at a time on worker threads (default: one per core). */
+  parallel?: number;
+  /** Hears of each run as it finishes. */
+  onRun?: (finished: number, job: RunJob) => void;
+}
+
+/** Runs the evaluation's configurations of the workloads on worker threads,
+ * one table per shadowing setting (the runs below depth 2 once, shared by
+ * the tables). Rows come table by table, in the order of `shadowings`. */
+export async function runEvaluation(options: EvaluationOptions = {}): Promise<Evaluation> {
+  const { workloads = SUITE, iterations, shadowings = [true], parallel, onRun } = options;
+  const unknown = workloads.filter((name) => !SUITE.includes(name));
+  if (unknown.length) throw new UsageError(`not workloads of the evaluation: ${unknown.join(', ')} (the suite: ${SUITE.join(', ')})`);
   const specs = workloads.map((name) => workloadSpec(name)!);
   const unnested = CONFIGURATIONS.filter((c) => c.depth < 2);
   const nested = CONFIGURATIONS.filter((c) => c.depth === 2);
@@ -55,7 +64,7 @@ export async function runEvaluation(
     ...unnested.map(({ depth, mode }) => ({ target: spec.name, depth, mode, shadowing: false, iterations })),
     ...shadowings.flatMap((shadowing) => nested.map(({ depth, mode }) => ({ target: spec.name, depth, mode, shadowing, iterations }))),
   ]);
-  const outcomes = await runJobs(jobs, onDone, parallel);
+  const outcomes = await runJobs(jobs, onRun, parallel);
   const perWorkload = unnested.length + shadowings.length * nested.length;
   const problems: string[] = [];
   const rows = shadowings.flatMap((shadowing, t) =>
@@ -110,7 +119,7 @@ export async function paperCommand(args: string[]): Promise<number> {
   if (shadow !== undefined && shadow !== 'on' && shadow !== 'off') throw new UsageError(`--shadow must be on or off, not '${shadow}'`);
   const shadowings = shadow === undefined ? [true, false] : [shadow === 'on'];
   const runs = SUITE.length * (2 + 3 * shadowings.length);
-  const { rows, problems } = await runEvaluation(SUITE, iterations, progress(runs), undefined, shadowings);
+  const { rows, problems } = await runEvaluation({ iterations, shadowings, onRun: progress(runs) });
   if (values.json) {
     writeSync(1, JSON.stringify({ iterations: iterations ?? null, rows, problems }, null, 2) + '\n');
   } else {

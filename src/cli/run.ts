@@ -54,16 +54,18 @@ export const RUN_USAGE = `usage: smtnest run <file.s|image|program> [--depth 0|1
 /** Default instruction budget: about ten seconds of guest time on a slow host. */
 export const DEFAULT_MAX_INSTRUCTIONS = 2_000_000_000;
 
-/** Console bytes go to stdout a line at a time as the guest writes them. */
+/** Console bytes go to stdout a line at a time as the guest writes them,
+ * or a buffer at a time when a line is longer than the buffer. */
 class LineBufferedStdout {
-  private pending: number[] = [];
+  private readonly pending = new Uint8Array(4096);
+  private length = 0;
   write = (byte: number): void => {
-    this.pending.push(byte);
-    if (byte === 10) this.flush();
+    this.pending[this.length++] = byte;
+    if (byte === 10 || this.length === this.pending.length) this.flush();
   };
   flush(): void {
-    if (this.pending.length) writeSync(1, Uint8Array.from(this.pending));
-    this.pending = [];
+    if (this.length) writeSync(1, this.pending.subarray(0, this.length));
+    this.length = 0;
   }
 }
 
@@ -158,7 +160,7 @@ export function runCommand(args: string[], log: Logger): number {
   log.info({ status: result.status, instructions: machine.core.instructions }, 'run finished');
   if (json) {
     writeSync(1, JSON.stringify(report, null, 2) + '\n');
-  } else if (result.status === 'budget' || result.status === 'triple-fault' || result.status === 'deadlock') {
+  } else if (result.status !== 'exited' && result.status !== 'halted') {
     writeSync(2, `smtnest: ${result.reason}\n`);
   }
   return result.exitCode;

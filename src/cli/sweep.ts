@@ -8,7 +8,7 @@
 
 import { writeSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import { COST_PARAMETERS, defaultCosts } from '../timing/cost-model.ts';
+import { COST_PARAMETERS, costValueError, defaultCosts } from '../timing/cost-model.ts';
 import { IMPLEMENTED_MODES, MAX_DEPTH } from '../machine/scenario.ts';
 import { improvement } from '../machine/evaluation.ts';
 import { workloadSpec } from '../machine/workloads.ts';
@@ -26,6 +26,10 @@ function parseRange(text: string | undefined): { name: string; from: number; to:
   const [, name, from, to] = match;
   if (!COST_PARAMETERS.some((p) => p.name === name)) {
     throw new UsageError(`--param: unknown cost parameter '${name}' (known: ${COST_PARAMETERS.map((p) => p.name).join(', ')})`);
+  }
+  for (const end of [from, to]) {
+    const error = costValueError(name, Number(end));
+    if (error) throw new UsageError(`--param: ${error}`);
   }
   return { name, from: Number(from), to: Number(to) };
 }

@@ -3,7 +3,7 @@
 // simulated time. This is the library API the CLI and the tests drive.
 
 import type { Program } from '../asm/index.ts';
-import type { Cpu } from '../cpu/cpu.ts';
+import { MAX_LEVELS, type Cpu } from '../cpu/cpu.ts';
 import { BlockDevice } from '../devices/block.ts';
 import { PortBus, type TimedDevice } from '../devices/bus.ts';
 import { Nic } from '../devices/nic.ts';
@@ -18,7 +18,7 @@ import { Timer } from '../devices/timer.ts';
 import { Tracepoint } from '../devices/tracepoint.ts';
 import { ExitStats } from '../cpu/vmx/exit-stats.ts';
 import { encodeBootInfo, type BootInfo, type BootModule, type Mode } from './bootinfo.ts';
-import { defaultCosts, type CostModel } from '../timing/cost-model.ts';
+import { checkCosts, defaultCosts, type CostModel } from '../timing/cost-model.ts';
 import { LINE_SHIFT, Memory } from '../memory/memory.ts';
 import { STATE_MWAIT } from '../cpu/thread-state.ts';
 import { collectStats, type MachineStats } from './stats.ts';
@@ -99,7 +99,10 @@ export interface SteppedRunOptions extends Omit<RunOptions, 'onInstruction'> {
   beforeInstruction: (cpu: Cpu) => boolean;
 }
 
-export type RunStatus = 'exited' | 'halted' | 'triple-fault' | 'budget' | 'deadlock';
+/** 'clock-stopped': a clock went past 2^53 cycles, where adding a cycle no
+ * longer changes it; cost ranges (src/timing/cost-model.ts) keep a budgeted
+ * run far from it, so it means a run without budgets ran for years of guest time. */
+export type RunStatus = 'exited' | 'halted' | 'triple-fault' | 'budget' | 'clock-stopped' | 'deadlock';
 
 export interface RunResult {
   status: RunStatus;
@@ -110,7 +113,7 @@ export interface RunResult {
 }
 
 /** Process exit statuses for runs that did not end through the debug-exit port. */
-export const EXIT_STATUS = { halted: 0, budget: 124, tripleFault: 125, deadlock: 126 } as const;
+export const EXIT_STATUS = { halted: 0, budget: 124, tripleFault: 125, clockStopped: 126, deadlock: 123 } as const;
 
 export class Machine {
   readonly memory: Memory;
@@ -125,6 +128,8 @@ export class Machine {
   /** Devices with events due at a cycle. */
   private readonly timedDevices: TimedDevice[];
   readonly exits = new ExitStats();
+  /** The hypervisors' tracepoint port; counts the writes it refused. */
+  readonly tracepoint: Tracepoint;
   readonly costs: CostModel;
   /** Where the boot-info block was written, and what it said. */
   bootInfoAddress = 0;
@@ -142,6 +147,7 @@ export class Machine {
     this.memory = new Memory(options.ramSize ?? DEFAULT_RAM_SIZE);
     this.serial = new SerialConsole(options.consoleSink);
     this.costs = options.costs ?? defaultCosts();
+    checkCosts(this.costs);
     this.core = new Core(this.memory, this.bus, options.threads ?? 1, this.costs, this.exits, options.threadExtension ?? false);
     this.timer = new Timer(this.core.interrupts);
     this.block = new BlockDevice(options.disk ?? new Uint8Array(0), this.memory, this.core.interrupts, {
@@ -161,7 +167,7 @@ export class Machine {
     this.bus.attach(this.nic);
     this.bus.attach(new ThreadControl(this.core));
     this.bus.attach(
-      new Tracepoint({
+      (this.tracepoint = new Tracepoint({
         enteringLevel: (thread, level) => {
           this.core.threads[thread].guestLevel = level;
         },
@@ -173,8 +179,15 @@ export class Machine {
           this.regionMark = mark;
           this.regionMarkAt = now;
         },
-      }),
+      }, () => this.deepestLevel)),
     );
+  }
+
+  /** The deepest level a tracepoint may name: the run's depth, or for a
+   * bare program that is a hypervisor itself, as deep as the counters go. */
+  get deepestLevel(): number {
+    const depth = this.bootInfo?.depth ?? 0;
+    return depth > 0 ? depth : MAX_LEVELS - 1;
   }
 
   /** Hardware thread 0, where a program starts. */
@@ -260,6 +273,10 @@ export class Machine {
       }
       if (executed >= maxInstructions) {
         this.finish('budget', EXIT_STATUS.budget, `instruction budget of ${maxInstructions} exhausted ${where()}`);
+        break;
+      }
+      if (!core.clocksExact) {
+        this.finish('clock-stopped', EXIT_STATUS.clockStopped, `the clock stopped advancing: a thread's cycle count is past 2^53 ${where()}`);
         break;
       }
       const now = core.now;

@@ -11,7 +11,12 @@ export interface RunReport extends MachineStats {
   status: RunResult['status'];
   exitCode: number;
   reason: string;
+  /** The first CONSOLE_KEPT_BYTES the guest printed (src/devices/serial.ts). */
   console: string;
+  /** Console bytes printed after those: streamed to stdout, not kept. */
+  consoleDropped: number;
+  /** Tracepoint writes the machine refused (src/devices/tracepoint.ts). */
+  rejectedTracepoints: number;
   mode: string;
   depth: number;
   shadowing: boolean;
@@ -57,6 +62,8 @@ export function runReport(machine: Machine, result: RunResult, scope: 'run' | 'r
     exitCode: result.exitCode,
     reason: result.reason,
     console: machine.serial.text(),
+    consoleDropped: machine.serial.dropped,
+    rejectedTracepoints: machine.tracepoint.rejected,
     mode: machine.bootInfo?.mode ?? 'baseline',
     depth: machine.bootInfo?.depth ?? 0,
     shadowing: machine.bootInfo?.shadowing ?? false,

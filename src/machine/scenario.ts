@@ -4,10 +4,11 @@
 // benchmarks build theirs here.
 
 import { join } from 'node:path';
-import { assembleFile, type Program } from '../asm/index.ts';
+import type { Program } from '../asm/index.ts';
 import { PROJECT_ROOT } from '../paths.ts';
 import type { Mode } from './bootinfo.ts';
 import type { CostModel } from '../timing/cost-model.ts';
+import { imageCache } from './image-cache.ts';
 import { DEFAULT_RAM_SIZE, Machine } from './machine.ts';
 import { workloadDevices } from './workloads.ts';
 
@@ -31,8 +32,10 @@ export interface Scenario {
   consoleSink?: (byte: number) => void;
 }
 
+/** A guest image from its source, with the guests' include directory on
+ * the search path; assembled once per content of its sources (image-cache.ts). */
 export function assembleGuest(path: string): Program {
-  return assembleFile(path, { includePaths: [INCLUDE_DIR] });
+  return imageCache.assemble(path, { includePaths: [INCLUDE_DIR] });
 }
 
 /** The hypervisors that run a workload at `depth`: L0 at depth 1, L0 and L1 at depth 2. */

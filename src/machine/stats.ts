@@ -85,20 +85,23 @@ export function collectStats(machine: CounterSource): MachineStats {
     const count = sum((t) => t.vectorCounts[vector]);
     if (count > 0) vectors[VECTOR_NAMES[vector] ? `${vector} ${VECTOR_NAMES[vector]}` : String(vector)] = count;
   }
-  return {
+  const stats: MachineStats = {
     // The run lasted as long as its furthest clock; instructions are all threads'.
     cycles: Math.max(...threads.map((t) => t.cycles)),
     instructions: sum((t) => t.instructions),
     levels,
     threads: threads.map((t) => {
       const ran = Object.keys(levels).filter((_, level) => t.levelInstructions[level] > 0);
+      // A level that only waited on the thread (a thread parked before its
+      // start, charged to the level it waited in) has cycles there too.
+      const charged = Object.keys(levels).filter((_, level) => t.levelInstructions[level] > 0 || t.levelCycles[level] > 0);
       return {
         thread: t.id,
         levels: ran,
         instructions: t.instructions,
         cycles: t.cycles,
         perLevel: Object.fromEntries(
-          ran.map((name) => [name, { instructions: t.levelInstructions[Number(name.slice(1))], cycles: t.levelCycles[Number(name.slice(1))] }]),
+          charged.map((name) => [name, { instructions: t.levelInstructions[Number(name.slice(1))], cycles: t.levelCycles[Number(name.slice(1))] }]),
         ),
       };
     }),
@@ -106,6 +109,34 @@ export function collectStats(machine: CounterSource): MachineStats {
     opcodes: opcodeTable((op) => sum((t) => t.opcodeCounts[op])),
     vectors,
   };
+  // Every instruction and cycle is some level's on some thread: a counter
+  // that does not add up is the emulator's bug, never the guest's.
+  const wrong = counterDiscrepancies(stats);
+  if (wrong.length) throw new Error(`the counters do not add up: ${wrong.join('; ')}`);
+  return stats;
+}
+
+/** Where the counters of `stats` do not add up: the levels' instructions and
+ * cycles against the totals over threads, and each thread's levels against
+ * the thread. Empty when they all do. */
+export function counterDiscrepancies(stats: MachineStats): string[] {
+  const wrong: string[] = [];
+  const check = (what: string, parts: number, whole: number) => {
+    if (parts !== whole) wrong.push(`${what}: the parts sum to ${parts}, the total is ${whole}`);
+  };
+  const levels = Object.values(stats.levels);
+  check('instructions of the levels', levels.reduce((n, l) => n + l.instructions, 0), stats.instructions);
+  check(
+    'cycles of the levels',
+    levels.reduce((n, l) => n + l.cycles, 0),
+    stats.threads.reduce((n, t) => n + t.cycles, 0),
+  );
+  for (const thread of stats.threads) {
+    const perLevel = Object.values(thread.perLevel);
+    check(`instructions of thread ${thread.thread}'s levels`, perLevel.reduce((n, l) => n + l.instructions, 0), thread.instructions);
+    check(`cycles of thread ${thread.thread}'s levels`, perLevel.reduce((n, l) => n + l.cycles, 0), thread.cycles);
+  }
+  return wrong;
 }
 
 /** What ran between two collections of a run's counters: `end` less
@@ -134,11 +165,12 @@ export function statsBetween(end: MachineStats, begin: MachineStats, exits: Exit
       const perLevel: ThreadStats['perLevel'] = {};
       for (const [name, level] of Object.entries(thread.perLevel)) {
         const instructions = level.instructions - (then.perLevel[name]?.instructions ?? 0);
-        if (instructions > 0) perLevel[name] = { instructions, cycles: level.cycles - (then.perLevel[name]?.cycles ?? 0) };
+        const cycles = level.cycles - (then.perLevel[name]?.cycles ?? 0);
+        if (instructions > 0 || cycles > 0) perLevel[name] = { instructions, cycles };
       }
       return {
         thread: thread.thread,
-        levels: Object.keys(perLevel),
+        levels: Object.keys(perLevel).filter((name) => perLevel[name].instructions > 0),
         instructions: thread.instructions - then.instructions,
         cycles: thread.cycles - then.cycles,
         perLevel,

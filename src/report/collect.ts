@@ -111,12 +111,12 @@ export async function collectReport(options: ReportOptions): Promise<ReportData>
 
   // The evaluation runs on worker threads while this thread runs the rest,
   // leaving one core to this thread where there are several.
-  const pool = runEvaluation(
-    evaluated,
+  const pool = runEvaluation({
+    workloads: evaluated,
     iterations,
-    (_, job) => done(`${job.target} at depth ${job.depth}, ${job.mode}`),
-    Math.max(1, availableParallelism() - 1),
-  );
+    onRun: (_, job) => done(`${job.target} at depth ${job.depth}, ${job.mode}`),
+    parallel: Math.max(1, availableParallelism() - 1),
+  });
   // Awaited below; a failure here first must not surface as unhandled meanwhile.
   pool.catch(() => undefined);
   const exitRows = new Map<string, ExitRow[]>();

@@ -103,6 +103,12 @@ export class Core {
     return total;
   }
 
+  /** Every thread's clock is a safe integer: exact, and still advancing. */
+  get clocksExact(): boolean {
+    for (const t of this.threads) if (!(t.cycles <= Number.MAX_SAFE_INTEGER)) return false;
+    return true;
+  }
+
   /** The clock of the slowest running thread: the time devices see. Infinity if none runs. */
   get now(): number {
     let now = Infinity;

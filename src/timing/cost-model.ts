@@ -8,7 +8,15 @@ export interface CostParameter {
   readonly name: string;
   readonly cycles: number;
   readonly source: string;
+  /** The values an override may take (COST_RANGE unless given). */
+  readonly range?: readonly [min: number, max: number];
 }
+
+/** What an override of a cycle cost may be: 0 (free) to ten million cycles
+ * (5 ms at 2 GHz, a thousand times the slowest default). A bound keeps
+ * every clock finite and exact: at the CLI's default budget of 2e9
+ * instructions, even a cost this high on every one stays below 2^53. */
+export const COST_RANGE: readonly [number, number] = [0, 10_000_000];
 
 export const COST_PARAMETERS: readonly CostParameter[] = [
   {
@@ -59,6 +67,10 @@ export const COST_PARAMETERS: readonly CostParameter[] = [
   {
     name: 'smtCoreThroughput',
     cycles: 130,
+    // Percent of one thread's throughput the core delivers while two or
+    // more threads run: 0 would stop the clock (a division by it), and
+    // above 200 two threads' cycles would shrink below one thread's.
+    range: [10, 200],
     source:
       'not cycles but a percentage: the throughput of a core running two or more threads against one thread alone. Intel reported Hyper-Threading gains of up to 30% (Marr et al., Intel Technology Journal 6(1), 2002)',
   },
@@ -70,7 +82,21 @@ export function defaultCosts(): CostModel {
   return Object.fromEntries(COST_PARAMETERS.map((p) => [p.name, p.cycles]));
 }
 
-/** Applies overrides (from --cost); an unknown name or a negative or non-integer value is an error. */
+/** The range of parameter `name`'s values. */
+export function costRange(name: string): readonly [number, number] {
+  return COST_PARAMETERS.find((p) => p.name === name)?.range ?? COST_RANGE;
+}
+
+/** Why `value` cannot be cost parameter `name`, or null if it can. */
+export function costValueError(name: string, value: unknown): string | null {
+  const [min, max] = costRange(name);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    return `cost parameter '${name}' must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`;
+  }
+  return null;
+}
+
+/** Applies overrides (from --cost); an unknown name or a value outside its range is an error. */
 export function applyOverrides(base: CostModel, overrides: unknown, origin: string): CostModel {
   if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) {
     throw new Error(`${origin}: expected a JSON object of cost parameters`);
@@ -78,10 +104,18 @@ export function applyOverrides(base: CostModel, overrides: unknown, origin: stri
   const result = { ...base };
   for (const [name, value] of Object.entries(overrides)) {
     if (!(name in base)) throw new Error(`${origin}: unknown cost parameter '${name}' (known: ${Object.keys(base).join(', ')})`);
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-      throw new Error(`${origin}: cost parameter '${name}' must be a non-negative integer, got ${JSON.stringify(value)}`);
-    }
+    const error = costValueError(name, value);
+    if (error) throw new Error(`${origin}: ${error}`);
     result[name] = value;
   }
   return result;
+}
+
+/** Throws a RangeError if a cost model a caller built (the library API, a
+ * sweep) misses a parameter or has one outside its range. */
+export function checkCosts(costs: CostModel): void {
+  for (const { name } of COST_PARAMETERS) {
+    const error = costValueError(name, costs[name]);
+    if (error) throw new RangeError(error);
+  }
 }

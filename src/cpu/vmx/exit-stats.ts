@@ -181,13 +181,18 @@ export class ExitStats implements ExitRecorder {
 
   /** Hypervisor software (a tracepoint): the exit that level `from` took on
    * `source`'s thread is forwarded to level `to`; it counts until `from` runs again. */
-  forwarded(source: ExitSource, from: number, to: number, code: number): void {
-    for (const follower of this.followers) follower.forwarded(source, from, to, code);
-    const row = this.row(from, to, code);
-    row.count++;
+  forwarded(source: ExitSource, from: number, to: number, code: number): boolean {
+    // Guest software names the exit: an unknown reason would add a row per
+    // value, and a second forward of one exit to one level a row to the
+    // open exit per write, so both are refused (the tracepoint counts them).
+    if (EXIT_REASON_NAMES[code] === undefined) return false;
     // The trap is open on the thread that took it: the forwarding thread's
     // own, or (hw and sw modes) the trapping level's thread.
     const open = this.open.get(`${source.id}:${from}`) ?? [...this.open.entries()].find(([key]) => key.endsWith(`:${from}`))?.[1];
+    const row = this.row(from, to, code);
+    if (open?.rows.includes(row)) return false;
+    for (const follower of this.followers) follower.forwarded(source, from, to, code);
+    row.count++;
     open?.rows.push(row);
     this.listener?.({
       kind: 'forward',
@@ -200,6 +205,7 @@ export class ExitStats implements ExitRecorder {
       eip: open?.eip ?? 0,
       qualification: open?.qualification ?? 0,
     });
+    return true;
   }
 
   /** Hypervisor software (a tracepoint): level `level` blocks the vCPU of

@@ -352,6 +352,8 @@ export class Vmx {
     if (!within(pin, ALLOWED_PIN) || !within(proc, ALLOWED_PROC) || !within(proc2, allowedProc2)) return false;
     if (proc2 & PROC2.THREAD_SWITCHING && !this.guestThread()) return false;
     if (!within(v.get(F.VM_EXIT_CONTROLS), ALLOWED_EXIT_CTLS) || !within(v.get(F.VM_ENTRY_CONTROLS), ALLOWED_ENTRY_CTLS)) return false;
+    // SDM 26.2.1.2: the timer's value can be saved only if the timer is active.
+    if (v.get(F.VM_EXIT_CONTROLS) & EXIT_CTL.SAVE_PREEMPTION_TIMER && !(pin & PIN.PREEMPTION_TIMER)) return false;
     const page = (index: number) => this.validRegion(v.get(index) >>> 0) && v.hi[index] === 0;
     if (proc & PROC.USE_IO_BITMAPS && (!page(F.IO_BITMAP_A) || !page(F.IO_BITMAP_B))) return false;
     if (proc & PROC.USE_MSR_BITMAPS && !page(F.MSR_BITMAP)) return false;
