@@ -10,7 +10,7 @@
 
 import { CYCLES_BY_OPCODE } from '../isa/table.ts';
 import { ALLOWED_BITS_BY_OPCODE, LENGTH_BY_OPCODE, NO_REG } from '../isa/encoding.ts';
-import { LINE_CODE, LINE_MONITORED, LINE_SHIFT, type Memory } from '../memory/memory.ts';
+import { LINE_CODE, LINE_SHIFT, type Memory } from '../memory/memory.ts';
 import type { PortBus } from '../devices/bus.ts';
 import type { InterruptController } from '../devices/interrupts.ts';
 import { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE } from './vmx/ept.ts';
@@ -661,7 +661,7 @@ export class Cpu {
   }
 
   private disarmMonitor(): void {
-    if (this.monitorLine >= 0) this.memory.lineFlags[this.monitorLine] &= ~LINE_MONITORED;
+    if (this.monitorLine >= 0) this.memory.disarmMonitor(this.monitorLine);
     this.monitorLine = -1;
     this.monitorTriggered = false;
   }
@@ -1322,11 +1322,15 @@ export class Cpu {
         break;
       case 0x12 /* monitor */: {
         if (this.vmx.nonRoot && this.vmx.proc & PROC.MONITOR_EXITING) return this.exitAt(eip, EXIT.MONITOR_INSTRUCTION, 4);
-        const a = regs[0];
-        if ((a >>> 0) >= size || regs[1] !== 0) this.fault(VECTOR_GP);
+        if (regs[1] !== 0) this.fault(VECTOR_GP);
+        // The address is the level's own: under EPT it translates as a
+        // read does (SDM vol. 3C 28.3.3.2: MONITOR is a read access),
+        // exiting with an EPT violation where it is not mapped.
+        const a = this.translating ? this.translate(regs[0], ACCESS_READ) : regs[0] >>> 0;
+        if (a >= size) this.fault(VECTOR_GP);
         this.disarmMonitor();
         this.monitorLine = a >>> LINE_SHIFT;
-        mem.lineFlags[this.monitorLine] |= LINE_MONITORED;
+        mem.armMonitor(this.monitorLine);
         eip += 4;
         break;
       }
