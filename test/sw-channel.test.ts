@@ -136,6 +136,8 @@ describe('monitor and mwait', () => {
     mov eax, [flag]
     out PORT_DEBUG_EXIT, eax
 second:
+    cmp dword [armed], 0        ; after thread 1 has armed its monitor
+    je second
     mov eax, flag
     xor ecx, ecx
     xor edx, edx
@@ -150,6 +152,8 @@ other: dd 0`,
       `.both:
     cmp dword [armed], 2
     jb .both
+    mov ecx, 3000               ; thread 1 parks in mwait meanwhile
+    call delay
     mov dword [flag], 5`,
     );
     expect(bare(source, 3).result).toMatchObject({ status: 'exited', exitCode: 5 });
