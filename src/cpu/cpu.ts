@@ -10,7 +10,7 @@
 
 import { CYCLES_BY_OPCODE } from '../isa/table.ts';
 import { ALLOWED_BITS_BY_OPCODE, LENGTH_BY_OPCODE, NO_REG } from '../isa/encoding.ts';
-import { LINE_CODE, LINE_MONITORED, LINE_SHIFT, type Memory } from '../memory/memory.ts';
+import { LINE_CODE, LINE_SHIFT, type Memory } from '../memory/memory.ts';
 import type { PortBus } from '../devices/bus.ts';
 import type { InterruptController } from '../devices/interrupts.ts';
 import { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE } from './vmx/ept.ts';
@@ -187,6 +187,13 @@ export class Cpu {
     this.levelSinceInstructions = this.instructions;
     this.levelSinceCycles = this.cycles;
     this.level = level;
+  }
+
+  /** Drops every cached EPT translation of this thread: the EPT cache's and
+   * the code page's (invept). */
+  flushEptTranslations(): void {
+    this.vmx.ept.flush();
+    this.codePage = -1;
   }
 
   /** Turns EPT translation of this thread's accesses on or off (VM entry and exit). */
@@ -568,7 +575,23 @@ export class Cpu {
     info.qualification = info.instructionLength = info.instructionInfo = info.interruptionInfo = info.guestPhysicalAddress = undefined;
   }
 
-  /** Unwinds the current instruction into a VM exit. */
+  /** Makes the instruction at `eip` exit, its length and exit information
+   * given; the run loop has stored the thread's counters. Returns STOP_VMX. */
+  private exitAt(eip: number, reason: number, length: number, qualification = 0, instructionInfo = 0): number {
+    const info = this.exitInfo;
+    info.instructionLength = length;
+    info.qualification = qualification;
+    info.instructionInfo = instructionInfo;
+    this.exitReason = reason;
+    // The exiting instruction is counted, but it began before any sti shadow ended.
+    this.exitingInstruction = 1;
+    this.performExit(reason, eip);
+    this.exitingInstruction = 0;
+    return STOP_VMX;
+  }
+
+  /** Unwinds the current instruction into a VM exit, from inside an access
+   * (an EPT violation) or a helper of a rare instruction. */
   private exitFor(reason: number, length: number, qualification = 0, instructionInfo = 0): never {
     const info = this.exitInfo;
     info.instructionLength = length;
@@ -638,7 +661,7 @@ export class Cpu {
   }
 
   private disarmMonitor(): void {
-    if (this.monitorLine >= 0) this.memory.lineFlags[this.monitorLine] &= ~LINE_MONITORED;
+    if (this.monitorLine >= 0) this.memory.disarmMonitor(this.monitorLine);
     this.monitorLine = -1;
     this.monitorTriggered = false;
   }
@@ -690,7 +713,8 @@ export class Cpu {
     if (this.interruptsEnabled && this.interrupts.hasPending && this.instructions >= this.interruptShadowEnd) {
       const root = !this.vmx.nonRoot;
       if (!this.takeInterrupt()) return STOP_TRIPLE_FAULT;
-      if (root !== !this.vmx.nonRoot) return STOP_VMX;
+      // An exit changes worlds, or (hw mode) stalls this thread in its guest.
+      if (root !== !this.vmx.nonRoot || this.state !== STATE_RUNNING) return STOP_VMX;
     }
     if (this.vmx.preemptionDeadline < cycleLimit) cycleLimit = this.vmx.preemptionDeadline;
     this.sliceBreak = false;
@@ -736,33 +760,6 @@ export class Cpu {
             case 0x01 /* nop */:
               eip += 4;
               break;
-            case 0x02 /* hlt */:
-              if (this.vmx.nonRoot && this.vmx.proc & PROC.HLT_EXITING) this.exitFor(EXIT.HLT, 4);
-              eip += 4;
-              this.state = STATE_HALTED;
-              stop = STOP_HALT;
-              break;
-            case 0x03 /* pause */:
-              if (this.vmx.nonRoot && this.vmx.proc & PROC.PAUSE_EXITING) this.exitFor(EXIT.PAUSE_INSTRUCTION, 4);
-              eip += 4;
-              break;
-            case 0x04 /* ud2 */:
-              this.fault(VECTOR_UD);
-            case 0x05 /* cli */:
-              this.interruptsEnabled = 0;
-              eip += 4;
-              break;
-            case 0x06 /* sti */:
-              if (!this.interruptsEnabled) {
-                this.interruptsEnabled = 1;
-                // Interrupts are recognized after the next instruction: end
-                // the slice there, so a pending one (or a guest's interrupt
-                // window) is noticed then.
-                this.interruptShadowEnd = n + 1;
-                if (nLimit > n + 1) nLimit = n + 1;
-              }
-              eip += 4;
-              break;
             case 0x07 /* clc */:
               f.setArith(f.arith() & ~1);
               eip += 4;
@@ -775,99 +772,10 @@ export class Cpu {
               f.setArith(f.arith() ^ 1);
               eip += 4;
               break;
-            case 0x0a /* pushf */:
-              this.push(this.eflags);
-              eip += 4;
-              break;
-            case 0x0b /* popf */: {
-              const v = this.read32(regs[ESP]);
-              regs[ESP] = (regs[ESP] + 4) | 0;
-              this.eflags = v;
-              eip += 4;
-              if (this.interruptsEnabled && (this.interrupts.hasPending || this.vmx.nonRoot)) stop = STOP_INTERRUPT_WINDOW;
-              break;
-            }
             case 0x0c /* ret */: {
               const target = this.read32(regs[ESP]);
               regs[ESP] = (regs[ESP] + 4) | 0;
               eip = target;
-              break;
-            }
-            case 0x0d /* iret */: {
-              const sp = regs[ESP];
-              const target = this.read32(sp);
-              const flagsValue = this.read32((sp + 4) | 0);
-              regs[ESP] = (sp + 8) | 0;
-              this.eflags = flagsValue;
-              eip = target;
-              if (this.interruptsEnabled && (this.interrupts.hasPending || this.vmx.nonRoot)) stop = STOP_INTERRUPT_WINDOW;
-              break;
-            }
-            case 0x0e /* cpuid */:
-              if (this.vmx.nonRoot) this.exitFor(EXIT.CPUID, 4);
-              executeCpuid(regs, this.config);
-              eip += 4;
-              break;
-            case 0x0f /* rdtsc */:
-              if (this.vmx.nonRoot && this.vmx.proc & PROC.RDTSC_EXITING) this.exitFor(EXIT.RDTSC, 4);
-              readTsc(this, cyc);
-              this.offsetGuestTsc();
-              regs[0] = msrValue.lo;
-              regs[2] = msrValue.hi;
-              eip += 4;
-              break;
-            case 0x10 /* rdmsr */:
-              if (this.vmx.nonRoot && this.msrExits(regs[1], false)) this.exitFor(EXIT.MSR_READ, 4);
-              this.cycles = cyc;
-              if (!readMsr(this, regs[1])) this.fault(VECTOR_GP);
-              if (regs[1] === MSR.IA32_TIME_STAMP_COUNTER) this.offsetGuestTsc();
-              regs[0] = msrValue.lo;
-              regs[2] = msrValue.hi;
-              eip += 4;
-              break;
-            case 0x11 /* wrmsr */:
-              if (this.vmx.nonRoot && this.msrExits(regs[1], true)) this.exitFor(EXIT.MSR_WRITE, 4);
-              this.cycles = cyc;
-              if (!writeMsr(this, regs[1], regs[0], regs[2])) this.fault(VECTOR_GP);
-              eip += 4;
-              break;
-            case 0x12 /* monitor */: {
-              if (this.vmx.nonRoot && this.vmx.proc & PROC.MONITOR_EXITING) this.exitFor(EXIT.MONITOR_INSTRUCTION, 4);
-              const a = regs[0];
-              if ((a >>> 0) >= size || regs[1] !== 0) this.fault(VECTOR_GP);
-              this.disarmMonitor();
-              this.monitorLine = a >>> LINE_SHIFT;
-              mem.lineFlags[this.monitorLine] |= LINE_MONITORED;
-              eip += 4;
-              break;
-            }
-            case 0x13 /* mwait */:
-              if (this.vmx.nonRoot && this.vmx.proc & PROC.MWAIT_EXITING) this.exitFor(EXIT.MWAIT_INSTRUCTION, 4);
-              if ((regs[1] & ~1) !== 0) this.fault(VECTOR_GP);
-              eip += 4;
-              if (this.monitorLine >= 0 && !this.monitorTriggered) {
-                this.mwaitBreakOnMasked = (regs[1] & 1) !== 0;
-                this.state = STATE_MWAIT;
-                stop = STOP_MWAIT;
-              } else {
-                this.disarmMonitor();
-              }
-              break;
-            case 0x14 /* int v8 */: {
-              const vector = words[w + 1] & 0xff;
-              if (vector >= this.idtCount) this.fault(VECTOR_GP);
-              this.cycles = cyc;
-              if (!this.deliver(vector, eip + 8)) this.fault(VECTOR_GP);
-              eip = this.eip;
-              break;
-            }
-            case 0x15 /* lidt m */: {
-              const a = this.ea(d, w);
-              const base = this.read32(a);
-              const count = this.read32((a + 4) | 0);
-              this.idtBase = base >>> 0;
-              this.idtCount = Math.min(count >>> 0, 256);
-              eip += 8;
               break;
             }
             // ---- data movement
@@ -1281,161 +1189,17 @@ export class Cpu {
             case 0xbf /* jg */:
               eip = f.condition(op - 0xb0) ? (eip + 8 + words[w + 1]) | 0 : eip + 8;
               break;
-            // ---- port I/O: the slice ends so the machine sees device changes
-            case 0xc0 /* in r,port */: {
-              const port = words[w + 1] & 0xffff;
-              if (this.vmx.nonRoot && this.ioExits(port)) this.ioExit(port, true, (d >>> 8) & 15, -1, 8);
-              cyc += this.bus.cost(port);
-              regs[(d >>> 8) & 15] = this.bus.read(port, cyc, this.config.id);
-              eip += 8;
-              break;
-            }
-            case 0xc1 /* in r,r */: {
-              const port = regs[(d >>> 12) & 15] & 0xffff;
-              if (this.vmx.nonRoot && this.ioExits(port)) this.ioExit(port, true, (d >>> 8) & 15, (d >>> 12) & 15, 4);
-              cyc += this.bus.cost(port);
-              regs[(d >>> 8) & 15] = this.bus.read(port, cyc, this.config.id);
-              eip += 4;
-              break;
-            }
-            case 0xc2 /* out port,r */: {
-              const port = words[w + 1] & 0xffff;
-              if (this.vmx.nonRoot && this.ioExits(port)) this.ioExit(port, false, (d >>> 8) & 15, -1, 8);
-              cyc += this.bus.cost(port);
-              this.cycles = cyc;
-              this.instructions = n;
-              this.bus.write(port, regs[(d >>> 8) & 15], cyc, this.config.id);
-              eip += 8;
-              stop = STOP_IO;
-              break;
-            }
-            case 0xc3 /* out r,r */: {
-              const port = regs[(d >>> 8) & 15] & 0xffff;
-              if (this.vmx.nonRoot && this.ioExits(port)) this.ioExit(port, false, (d >>> 12) & 15, (d >>> 8) & 15, 4);
-              cyc += this.bus.cost(port);
-              this.cycles = cyc;
-              this.instructions = n;
-              this.bus.write(port, regs[(d >>> 12) & 15], cyc, this.config.id);
-              eip += 4;
-              stop = STOP_IO;
-              break;
-            }
-            // ---- VMX: #UD outside VMX operation; in a guest, a VM exit
-            case 0xd0 /* vmxon m */: {
-              const a = this.ea(d, w);
-              if (this.vmx.nonRoot) this.exitFor(EXIT.VMON, 8, words[w + 1], this.memoryInfo(d));
-              const region = this.read32(a);
-              this.vmx.vmxon(region);
-              eip += 8;
-              break;
-            }
-            case 0xd1 /* vmxoff */:
-              this.requireVmx(EXIT.VMOFF, 4, 0, 0);
-              this.vmx.vmxoff();
-              eip += 4;
-              break;
-            case 0xd2 /* vmptrld m */: {
-              this.requireVmx(EXIT.VMPTRLD, 8, words[w + 1], this.memoryInfo(d));
-              this.vmx.vmptrld(this.read32(this.ea(d, w)));
-              eip += 8;
-              break;
-            }
-            case 0xd3 /* vmptrst m */: {
-              this.requireVmx(EXIT.VMPTRST, 8, words[w + 1], this.memoryInfo(d));
-              const a = this.ea(d, w);
-              this.write32(a, this.vmx.vmcs.loaded ? this.vmx.vmcs.address : -1);
-              this.vmx.vmptrst();
-              eip += 8;
-              break;
-            }
-            case 0xd4 /* vmclear m */: {
-              this.requireVmx(EXIT.VMCLEAR, 8, words[w + 1], this.memoryInfo(d));
-              this.vmx.vmclear(this.read32(this.ea(d, w)));
-              eip += 8;
-              break;
-            }
-            case 0xd5 /* vmread r,r */: {
-              const field = regs[(d >>> 12) & 15];
-              if (this.vmx.nonRoot && this.vmx.shadows(field, false)) {
-                const value = this.vmx.shadowRead(field);
-                if (value !== null) regs[(d >>> 8) & 15] = value;
-              } else {
-                this.requireVmx(EXIT.VMREAD, 4, 0, this.registerInfo((d >>> 8) & 15, (d >>> 12) & 15));
-                const value = this.vmx.vmread(field);
-                if (value !== null) regs[(d >>> 8) & 15] = value;
-              }
-              eip += 4;
-              break;
-            }
-            case 0xd6 /* vmread m,r */: {
-              const field = regs[(d >>> 8) & 15];
-              const a = this.ea(d, w);
-              const shadowed = this.vmx.nonRoot && this.vmx.shadows(field, false);
-              if (!shadowed) this.requireVmx(EXIT.VMREAD, 8, words[w + 1], this.memoryInfo(d) | ((d >>> 8) & 15) << INSN_INFO.REG2_SHIFT);
-              const value = shadowed ? this.vmx.shadowRead(field) : this.vmx.vmread(field);
-              if (value !== null) this.write32(a, value);
-              eip += 8;
-              break;
-            }
-            case 0xd7 /* vmwrite r,r */: {
-              const field = regs[(d >>> 8) & 15];
-              const value = regs[(d >>> 12) & 15];
-              if (this.vmx.nonRoot && this.vmx.shadows(field, true)) this.vmx.shadowWrite(field, value);
-              else {
-                this.requireVmx(EXIT.VMWRITE, 4, 0, this.registerInfo((d >>> 12) & 15, (d >>> 8) & 15));
-                this.vmx.vmwrite(field, value);
-              }
-              eip += 4;
-              break;
-            }
-            case 0xd8 /* vmwrite r,m */: {
-              const field = regs[(d >>> 8) & 15];
-              const a = this.ea(d, w);
-              const shadowed = this.vmx.nonRoot && this.vmx.shadows(field, true);
-              if (!shadowed) this.requireVmx(EXIT.VMWRITE, 8, words[w + 1], this.memoryInfo(d) | ((d >>> 8) & 15) << INSN_INFO.REG2_SHIFT);
-              const value = this.read32(a);
-              if (shadowed) this.vmx.shadowWrite(field, value);
-              else this.vmx.vmwrite(field, value);
-              eip += 8;
-              break;
-            }
-            case 0xd9 /* vmlaunch */:
-            case 0xda /* vmresume */:
-              this.requireVmx(op === 0xd9 ? EXIT.VMLAUNCH : EXIT.VMRESUME, 4, 0, 0);
+            default:
+              // Everything else is rare: its bodies live out of this function so
+              // that their paths cannot deoptimize it.
               this.eip = eip;
               this.cycles = cyc;
               this.instructions = n;
-              if (this.vmx.enter(op === 0xd9)) {
-                eip = this.eip;
-                cyc = this.cycles;
-                stop = STOP_VMX;
-              } else {
-                eip += 4;
-              }
-              break;
-            case 0xdb /* vmcall */:
-              if (this.vmx.nonRoot) this.exitFor(EXIT.VMCALL, 4);
-              if (!this.vmx.on) this.fault(VECTOR_UD);
-              this.vmx.vmcallInRoot();
-              eip += 4;
-              break;
-            case 0xdd /* rdtreg r,r */:
-              regs[(d >>> 8) & 15] = this.threadRegister((d >>> 12) & 15);
-              eip += 4;
-              break;
-            case 0xde /* wrtreg r,r */:
-              this.setThreadRegister((d >>> 8) & 15, regs[(d >>> 12) & 15]);
-              eip += 4;
-              break;
-            case 0xdc /* invept r,m */: {
-              const a = this.ea(d, w);
-              this.requireVmx(EXIT.INVEPT, 8, words[w + 1], this.memoryInfo(d) | ((d >>> 8) & 15) << INSN_INFO.REG2_SHIFT);
-              this.vmx.invept(regs[(d >>> 8) & 15], this.read32(a));
-              eip += 8;
-              break;
-            }
-            default:
-              this.fault(VECTOR_UD);
+              stop = this.executeRare(op, d, w, eip);
+              eip = this.eip;
+              cyc = this.cycles;
+              // sti opens an interrupt shadow: the slice ends where it closes.
+              if (this.interruptShadowEnd > n && this.interruptShadowEnd < nLimit) nLimit = this.interruptShadowEnd;
           }
         }
         break;
@@ -1451,7 +1215,7 @@ export class Cpu {
         } else if (e === GUEST_FAULT) {
           const wasGuest = this.vmx.nonRoot;
           if (!this.raiseException(this.faultVector, eip)) stop = STOP_TRIPLE_FAULT;
-          else if (wasGuest !== this.vmx.nonRoot) stop = STOP_VMX;
+          else if (wasGuest !== this.vmx.nonRoot || this.state !== STATE_RUNNING) stop = STOP_VMX;
         } else {
           throw e;
         }
@@ -1463,6 +1227,296 @@ export class Cpu {
     this.eip = eip;
     this.cycles = cyc;
     this.instructions = n;
+    return stop;
+  }
+
+  /** The instructions that the loop leaves out of its hot function: system,
+   * VMX, MSR and port I/O instructions, and #UD for unassigned opcodes. Runs
+   * with eip, cycles and instructions stored in the thread; returns a STOP_*
+   * value or -1 to go on, with this.eip and this.cycles updated. An
+   * instruction that makes the guest exit returns STOP_VMX (exitAt); faults
+   * throw, as they do in the loop. */
+  private executeRare(op: number, d: number, w: number, eip: number): number {
+    const regs = this.regs;
+    const mem = this.memory;
+    const words = mem.words;
+    const size = mem.size;
+    let cyc = this.cycles;
+    let stop = -1;
+    switch (op) {
+      case 0x02 /* hlt */:
+        if (this.vmx.nonRoot && this.vmx.proc & PROC.HLT_EXITING) return this.exitAt(eip, EXIT.HLT, 4);
+        eip += 4;
+        this.state = STATE_HALTED;
+        stop = STOP_HALT;
+        break;
+      case 0x03 /* pause */:
+        if (this.vmx.nonRoot && this.vmx.proc & PROC.PAUSE_EXITING) return this.exitAt(eip, EXIT.PAUSE_INSTRUCTION, 4);
+        eip += 4;
+        break;
+      case 0x04 /* ud2 */:
+        this.fault(VECTOR_UD);
+      case 0x05 /* cli */:
+        this.interruptsEnabled = 0;
+        eip += 4;
+        break;
+      case 0x06 /* sti */:
+        if (!this.interruptsEnabled) {
+          this.interruptsEnabled = 1;
+          // Interrupts are recognized after the next instruction: end
+          // the slice there, so a pending one (or a guest's interrupt
+          // window) is noticed then.
+          this.interruptShadowEnd = this.instructions + 1;
+        }
+        eip += 4;
+        break;
+      case 0x0a /* pushf */:
+        this.push(this.eflags);
+        eip += 4;
+        break;
+      case 0x0b /* popf */: {
+        const v = this.read32(regs[ESP]);
+        regs[ESP] = (regs[ESP] + 4) | 0;
+        this.eflags = v;
+        eip += 4;
+        if (this.interruptsEnabled && (this.interrupts.hasPending || this.vmx.nonRoot)) stop = STOP_INTERRUPT_WINDOW;
+        break;
+      }
+      case 0x0d /* iret */: {
+        const sp = regs[ESP];
+        const target = this.read32(sp);
+        const flagsValue = this.read32((sp + 4) | 0);
+        regs[ESP] = (sp + 8) | 0;
+        this.eflags = flagsValue;
+        eip = target;
+        if (this.interruptsEnabled && (this.interrupts.hasPending || this.vmx.nonRoot)) stop = STOP_INTERRUPT_WINDOW;
+        break;
+      }
+      case 0x0e /* cpuid */:
+        if (this.vmx.nonRoot) return this.exitAt(eip, EXIT.CPUID, 4);
+        executeCpuid(regs, this.config);
+        eip += 4;
+        break;
+      case 0x0f /* rdtsc */:
+        if (this.vmx.nonRoot && this.vmx.proc & PROC.RDTSC_EXITING) return this.exitAt(eip, EXIT.RDTSC, 4);
+        readTsc(this, cyc);
+        this.offsetGuestTsc();
+        regs[0] = msrValue.lo;
+        regs[2] = msrValue.hi;
+        eip += 4;
+        break;
+      case 0x10 /* rdmsr */:
+        if (this.vmx.nonRoot && this.msrExits(regs[1], false)) return this.exitAt(eip, EXIT.MSR_READ, 4);
+        this.cycles = cyc;
+        if (!readMsr(this, regs[1])) this.fault(VECTOR_GP);
+        if (regs[1] === MSR.IA32_TIME_STAMP_COUNTER) this.offsetGuestTsc();
+        regs[0] = msrValue.lo;
+        regs[2] = msrValue.hi;
+        eip += 4;
+        break;
+      case 0x11 /* wrmsr */:
+        if (this.vmx.nonRoot && this.msrExits(regs[1], true)) return this.exitAt(eip, EXIT.MSR_WRITE, 4);
+        this.cycles = cyc;
+        if (!writeMsr(this, regs[1], regs[0], regs[2])) this.fault(VECTOR_GP);
+        eip += 4;
+        break;
+      case 0x12 /* monitor */: {
+        if (this.vmx.nonRoot && this.vmx.proc & PROC.MONITOR_EXITING) return this.exitAt(eip, EXIT.MONITOR_INSTRUCTION, 4);
+        if (regs[1] !== 0) this.fault(VECTOR_GP);
+        // The address is the level's own: under EPT it translates as a
+        // read does (SDM vol. 3C 28.3.3.2: MONITOR is a read access),
+        // exiting with an EPT violation where it is not mapped.
+        const a = this.translating ? this.translate(regs[0], ACCESS_READ) : regs[0] >>> 0;
+        if (a >= size) this.fault(VECTOR_GP);
+        this.disarmMonitor();
+        this.monitorLine = a >>> LINE_SHIFT;
+        mem.armMonitor(this.monitorLine);
+        eip += 4;
+        break;
+      }
+      case 0x13 /* mwait */:
+        if (this.vmx.nonRoot && this.vmx.proc & PROC.MWAIT_EXITING) return this.exitAt(eip, EXIT.MWAIT_INSTRUCTION, 4);
+        if ((regs[1] & ~1) !== 0) this.fault(VECTOR_GP);
+        eip += 4;
+        if (this.monitorLine >= 0 && !this.monitorTriggered) {
+          this.mwaitBreakOnMasked = (regs[1] & 1) !== 0;
+          this.state = STATE_MWAIT;
+          stop = STOP_MWAIT;
+        } else {
+          this.disarmMonitor();
+        }
+        break;
+      case 0x14 /* int v8 */: {
+        const vector = words[w + 1] & 0xff;
+        if (vector >= this.idtCount) this.fault(VECTOR_GP);
+        this.cycles = cyc;
+        if (!this.deliver(vector, eip + 8)) this.fault(VECTOR_GP);
+        eip = this.eip;
+        break;
+      }
+      case 0x15 /* lidt m */: {
+        const a = this.ea(d, w);
+        const base = this.read32(a);
+        const count = this.read32((a + 4) | 0);
+        this.idtBase = base >>> 0;
+        this.idtCount = Math.min(count >>> 0, 256);
+        eip += 8;
+        break;
+      }
+      case 0xc0 /* in r,port */: {
+        const port = words[w + 1] & 0xffff;
+        if (this.vmx.nonRoot && this.ioExits(port)) return this.ioExit(eip, port, true, (d >>> 8) & 15, -1, 8);
+        cyc += this.bus.cost(port);
+        regs[(d >>> 8) & 15] = this.bus.read(port, cyc, this.config.id);
+        eip += 8;
+        break;
+      }
+      case 0xc1 /* in r,r */: {
+        const port = regs[(d >>> 12) & 15] & 0xffff;
+        if (this.vmx.nonRoot && this.ioExits(port)) return this.ioExit(eip, port, true, (d >>> 8) & 15, (d >>> 12) & 15, 4);
+        cyc += this.bus.cost(port);
+        regs[(d >>> 8) & 15] = this.bus.read(port, cyc, this.config.id);
+        eip += 4;
+        break;
+      }
+      case 0xc2 /* out port,r */: {
+        const port = words[w + 1] & 0xffff;
+        if (this.vmx.nonRoot && this.ioExits(port)) return this.ioExit(eip, port, false, (d >>> 8) & 15, -1, 8);
+        cyc += this.bus.cost(port);
+        this.cycles = cyc;
+        this.bus.write(port, regs[(d >>> 8) & 15], cyc, this.config.id);
+        eip += 8;
+        stop = STOP_IO;
+        break;
+      }
+      case 0xc3 /* out r,r */: {
+        const port = regs[(d >>> 8) & 15] & 0xffff;
+        if (this.vmx.nonRoot && this.ioExits(port)) return this.ioExit(eip, port, false, (d >>> 12) & 15, (d >>> 8) & 15, 4);
+        cyc += this.bus.cost(port);
+        this.cycles = cyc;
+        this.bus.write(port, regs[(d >>> 12) & 15], cyc, this.config.id);
+        eip += 4;
+        stop = STOP_IO;
+        break;
+      }
+      // ---- VMX: #UD outside VMX operation; in a guest, a VM exit
+      case 0xd0 /* vmxon m */: {
+        const a = this.ea(d, w);
+        if (this.vmx.nonRoot) return this.exitAt(eip, EXIT.VMON, 8, words[w + 1], this.memoryInfo(d));
+        const region = this.read32(a);
+        this.vmx.vmxon(region);
+        eip += 8;
+        break;
+      }
+      case 0xd1 /* vmxoff */:
+        if (this.requireVmx(eip, EXIT.VMOFF, 4, 0, 0)) return STOP_VMX;
+        this.vmx.vmxoff();
+        eip += 4;
+        break;
+      case 0xd2 /* vmptrld m */: {
+        if (this.requireVmx(eip, EXIT.VMPTRLD, 8, words[w + 1], this.memoryInfo(d))) return STOP_VMX;
+        this.vmx.vmptrld(this.read32(this.ea(d, w)));
+        eip += 8;
+        break;
+      }
+      case 0xd3 /* vmptrst m */: {
+        if (this.requireVmx(eip, EXIT.VMPTRST, 8, words[w + 1], this.memoryInfo(d))) return STOP_VMX;
+        const a = this.ea(d, w);
+        this.write32(a, this.vmx.vmcs.loaded ? this.vmx.vmcs.address : -1);
+        this.vmx.vmptrst();
+        eip += 8;
+        break;
+      }
+      case 0xd4 /* vmclear m */: {
+        if (this.requireVmx(eip, EXIT.VMCLEAR, 8, words[w + 1], this.memoryInfo(d))) return STOP_VMX;
+        this.vmx.vmclear(this.read32(this.ea(d, w)));
+        eip += 8;
+        break;
+      }
+      case 0xd5 /* vmread r,r */: {
+        const field = regs[(d >>> 12) & 15];
+        if (this.vmx.nonRoot && this.vmx.shadows(field, false)) {
+          const value = this.vmx.shadowRead(field);
+          if (value !== null) regs[(d >>> 8) & 15] = value;
+        } else {
+          if (this.requireVmx(eip, EXIT.VMREAD, 4, 0, this.registerInfo((d >>> 8) & 15, (d >>> 12) & 15))) return STOP_VMX;
+          const value = this.vmx.vmread(field);
+          if (value !== null) regs[(d >>> 8) & 15] = value;
+        }
+        eip += 4;
+        break;
+      }
+      case 0xd6 /* vmread m,r */: {
+        const field = regs[(d >>> 8) & 15];
+        const a = this.ea(d, w);
+        const shadowed = this.vmx.nonRoot && this.vmx.shadows(field, false);
+        if (!shadowed) if (this.requireVmx(eip, EXIT.VMREAD, 8, words[w + 1], this.memoryInfo(d) | ((d >>> 8) & 15) << INSN_INFO.REG2_SHIFT)) return STOP_VMX;
+        const value = shadowed ? this.vmx.shadowRead(field) : this.vmx.vmread(field);
+        if (value !== null) this.write32(a, value);
+        eip += 8;
+        break;
+      }
+      case 0xd7 /* vmwrite r,r */: {
+        const field = regs[(d >>> 8) & 15];
+        const value = regs[(d >>> 12) & 15];
+        if (this.vmx.nonRoot && this.vmx.shadows(field, true)) this.vmx.shadowWrite(field, value);
+        else {
+          if (this.requireVmx(eip, EXIT.VMWRITE, 4, 0, this.registerInfo((d >>> 12) & 15, (d >>> 8) & 15))) return STOP_VMX;
+          this.vmx.vmwrite(field, value);
+        }
+        eip += 4;
+        break;
+      }
+      case 0xd8 /* vmwrite r,m */: {
+        const field = regs[(d >>> 8) & 15];
+        const a = this.ea(d, w);
+        const shadowed = this.vmx.nonRoot && this.vmx.shadows(field, true);
+        if (!shadowed) if (this.requireVmx(eip, EXIT.VMWRITE, 8, words[w + 1], this.memoryInfo(d) | ((d >>> 8) & 15) << INSN_INFO.REG2_SHIFT)) return STOP_VMX;
+        const value = this.read32(a);
+        if (shadowed) this.vmx.shadowWrite(field, value);
+        else this.vmx.vmwrite(field, value);
+        eip += 8;
+        break;
+      }
+      case 0xd9 /* vmlaunch */:
+      case 0xda /* vmresume */:
+        if (this.requireVmx(eip, op === 0xd9 ? EXIT.VMLAUNCH : EXIT.VMRESUME, 4, 0, 0)) return STOP_VMX;
+        this.eip = eip;
+        this.cycles = cyc;
+        if (this.vmx.enter(op === 0xd9)) {
+          eip = this.eip;
+          cyc = this.cycles;
+          stop = STOP_VMX;
+        } else {
+          eip += 4;
+        }
+        break;
+      case 0xdb /* vmcall */:
+        if (this.vmx.nonRoot) return this.exitAt(eip, EXIT.VMCALL, 4);
+        if (!this.vmx.on) this.fault(VECTOR_UD);
+        this.vmx.vmcallInRoot();
+        eip += 4;
+        break;
+      case 0xdd /* rdtreg r,r */:
+        regs[(d >>> 8) & 15] = this.threadRegister((d >>> 12) & 15);
+        eip += 4;
+        break;
+      case 0xde /* wrtreg r,r */:
+        this.setThreadRegister((d >>> 8) & 15, regs[(d >>> 12) & 15]);
+        eip += 4;
+        break;
+      case 0xdc /* invept r,m */: {
+        const a = this.ea(d, w);
+        if (this.requireVmx(eip, EXIT.INVEPT, 8, words[w + 1], this.memoryInfo(d) | ((d >>> 8) & 15) << INSN_INFO.REG2_SHIFT)) return STOP_VMX;
+        this.vmx.invept(regs[(d >>> 8) & 15], this.read32(a));
+        eip += 8;
+        break;
+      }
+      default:
+        this.fault(VECTOR_UD);
+    }
+    this.eip = eip;
+    this.cycles = cyc;
     return stop;
   }
 
@@ -1506,10 +1560,14 @@ export class Cpu {
     else thread.regs[sel] = value;
   }
 
-  /** A VMX instruction in a guest exits; outside VMX operation it raises #UD. */
-  private requireVmx(reason: number, length: number, qualification: number, instructionInfo: number): void {
-    if (this.vmx.nonRoot) this.exitFor(reason, length, qualification, instructionInfo);
+  /** A VMX instruction in a guest exits (true); outside VMX operation it raises #UD. */
+  private requireVmx(eip: number, reason: number, length: number, qualification: number, instructionInfo: number): boolean {
+    if (this.vmx.nonRoot) {
+      this.exitAt(eip, reason, length, qualification, instructionInfo);
+      return true;
+    }
     if (!this.vmx.on) this.fault(VECTOR_UD);
+    return false;
   }
 
   /** VMX_INSTRUCTION_INFO of a memory operand (Intel's layout: scale, index, base). */
@@ -1540,11 +1598,11 @@ export class Cpu {
 
   /** An I/O exit: Intel's qualification; instruction information names the
    * data register (reg1) and the port register (reg2) if there is one. */
-  private ioExit(port: number, input: boolean, dataReg: number, portReg: number, length: number): never {
+  private ioExit(eip: number, port: number, input: boolean, dataReg: number, portReg: number, length: number): number {
     const qualification =
       IO_QUAL.SIZE_4 | (input ? IO_QUAL.DIRECTION_IN : 0) | (portReg < 0 ? IO_QUAL.PORT_IMMEDIATE : 0) | (port << IO_QUAL.PORT_SHIFT);
     const info = this.registerInfo(dataReg, portReg < 0 ? 0 : portReg);
-    return this.exitFor(EXIT.IO_INSTRUCTION, length, qualification, info);
+    return this.exitAt(eip, EXIT.IO_INSTRUCTION, length, qualification, info);
   }
 
   /** Whether a guest rdmsr/wrmsr of `index` exits: always without MSR bitmaps,

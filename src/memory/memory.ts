@@ -8,7 +8,9 @@
 // - `lineFlags`: one byte per 64-byte line telling whether a write to the
 //   line needs attention: CODE (the line holds a cached decode, which the
 //   write invalidates, so code that is copied or patched and then run is
-//   decoded afresh) or MONITORED (a hardware thread waits in mwait on it).
+//   decoded afresh) or MONITORED (a hardware thread has armed `monitor` on
+//   it). `monitors` counts the threads armed on each line, so that one
+//   thread disarming never clears the flag another thread still relies on.
 //   A store to a line with no flags costs one load and a branch.
 
 export const LINE_SHIFT = 6;
@@ -21,6 +23,8 @@ export class Memory {
   readonly words: Int32Array;
   readonly decoded: Int32Array;
   readonly lineFlags: Uint8Array;
+  /** Per line: how many hardware threads have armed `monitor` on it. */
+  private readonly monitors: Uint8Array;
   /** Called with the line number when a MONITORED line is written. */
   onMonitoredWrite: (line: number) => void = () => {};
 
@@ -34,6 +38,17 @@ export class Memory {
     this.words = new Int32Array(buffer);
     this.decoded = new Int32Array(size >>> 2);
     this.lineFlags = new Uint8Array(size >>> LINE_SHIFT);
+    this.monitors = new Uint8Array(size >>> LINE_SHIFT);
+  }
+
+  /** A thread armed `monitor` on `line`. */
+  armMonitor(line: number): void {
+    if (this.monitors[line]++ === 0) this.lineFlags[line] |= LINE_MONITORED;
+  }
+
+  /** A thread's monitor on `line` is disarmed; the line stays watched while another thread's is armed. */
+  disarmMonitor(line: number): void {
+    if (--this.monitors[line] === 0) this.lineFlags[line] &= ~LINE_MONITORED;
   }
 
   /** A write touched lines `first..last` that carry flags: invalidate decodes, wake monitors. */
