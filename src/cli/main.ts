@@ -12,6 +12,7 @@ import { DEBUG_USAGE, debugCommand } from '../debug/cli.ts';
 import { InputError, UsageError } from './errors.ts';
 import { createLogger } from './log.ts';
 import { RUN_USAGE, runCommand } from './run.ts';
+import { jitModeFromEnvironment } from '../jit/jit.ts';
 
 const USAGE = `smtnest: an x86-like machine with VMX and SMT, for measuring nested virtualization
 
@@ -25,7 +26,8 @@ ${RUN_USAGE}
        smtnest demo                     (every bundled program at every depth)
        ${DEBUG_USAGE}   (a debugger: break, step, regs, x, vmcs, where)
 
-common options: --log-level fatal|error|warn|info|debug|trace|silent (default warn)`;
+common options: --log-level fatal|error|warn|info|debug|trace|silent (default warn)
+                --no-jit   interpret only (as SMTNEST_JIT=off; SMTNEST_JIT=auto|always|off, default auto)`;
 
 function logLevelOf(args: string[]): string | undefined {
   const index = args.findIndex((a) => a === '--log-level' || a.startsWith('--log-level='));
@@ -33,9 +35,22 @@ function logLevelOf(args: string[]): string | undefined {
   return args[index].includes('=') ? args[index].split('=')[1] : args[index + 1];
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const [command, ...args] = argv;
+/** --no-jit, a common option, becomes SMTNEST_JIT=off for this process and
+ * the workers it starts; the others see the arguments without it. */
+function withoutJitOption(args: string[]): string[] {
+  if (args.includes('--no-jit')) process.env.SMTNEST_JIT = 'off';
   try {
+    jitModeFromEnvironment();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return args.filter((a) => a !== '--no-jit');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...allArgs] = argv;
+  try {
+    const args = withoutJitOption(allArgs);
     const log = createLogger(logLevelOf(args));
     switch (command) {
       case 'run':
