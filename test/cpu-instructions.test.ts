@@ -1417,7 +1417,7 @@ _start:
     expectExit(run, 4);
   });
 
-  it('mwait sleeps when nothing can wake it: the run ends halted after the mwait', () => {
+  it('mwait sleeps when nothing can wake it: the run ends in deadlock, parked after the mwait', () => {
     const run = runAsm(`
 _start:
     mov eax, flag
@@ -1431,7 +1431,7 @@ align 64
 flag: dd 0
 `);
     covers(run, 'monitor', 'mwait');
-    expect(run.result.status, run.result.reason).toBe('halted');
+    expect(run.result.status, run.result.reason).toBe('deadlock');
     expect(run.machine.cpu.eip).toBe(run.sym('after'));
   });
 
@@ -1535,7 +1535,7 @@ _start:
     expect(run.result.status, run.result.reason).toBe('halted');
   });
 
-  it('mwait (ecx = 0) with IF clear cannot be woken by the timer: the run ends halted', () => {
+  it('mwait (ecx = 0) with IF clear cannot be woken by the timer: the run ends in deadlock', () => {
     const run = runAsm(
       `
 _start:
@@ -1551,7 +1551,7 @@ flag: dd 0
 `,
       { maxCycles: 2_000_000 },
     );
-    expect(run.result.status, run.result.reason).toBe('halted');
+    expect(run.result.status, run.result.reason).toBe('deadlock');
   });
 
   it('hlt with IF set sleeps until the timer interrupt, then continues', () => {

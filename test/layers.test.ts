@@ -1,7 +1,7 @@
 // The source tree's layers read from the ground up: a file imports only from
-// its own layer or the layers beneath it (README, "Layout"). The CPU and its
-// VMX unit are one layer; the command line, debugger, report and generated
-// docs are the top and may use one another.
+// its own layer or the layers beneath it (README, "Layout"). The CPU, its
+// VMX unit and its region compiler are one layer; the command line,
+// debugger, report and generated docs are the top and may use one another.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -13,10 +13,10 @@ const LAYERS: readonly (readonly string[])[] = [
   ['isa'],
   ['asm'],
   ['devices'],
-  ['cpu'],
+  ['cpu', 'jit'],
   ['smt'],
   ['machine'],
-  ['cli', 'debug', 'report', 'docs', 'jit'],
+  ['cli', 'debug', 'report', 'docs'],
 ];
 
 const SRC = join(import.meta.dirname, '..', 'src');
