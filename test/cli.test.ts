@@ -242,3 +242,54 @@ describe('smtnest asm and disasm', () => {
     expect(listing).toMatch(/out 0xf4, eax/);
   });
 });
+
+describe('smtnest stat and the exit summary', () => {
+  it('prints a nested io-rr run as perf kvm stat does, its numbers those of the JSON', () => {
+    const path = join(dir, 'io-rr.json');
+    const run = smtnest('run', 'io-rr', '--depth', '2', '--mode', 'sw', '--iterations', '10', '--json');
+    writeFileSync(path, run.stdout);
+    const report = JSON.parse(run.stdout);
+    const r = smtnest('stat', path);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n');
+    for (const to of ['L0', 'L1']) {
+      const rows = report.exits.filter((row: { to: string }) => row.to === to);
+      const count = rows.reduce((n: number, row: { count: number }) => n + row.count, 0);
+      const time = rows.reduce((n: number, row: { cycles: number; idleCycles: number }) => n + row.cycles - row.idleCycles, 0);
+      const block = lines.indexOf(`Analyze events of the exits handled by ${to}: ${count} exits, ${time} cycles of handling`);
+      expect(block).toBeGreaterThanOrEqual(0);
+      expect(lines[block + 2].split(/\s+/)).toEqual(['VM-EXIT', 'from', 'Samples', 'Samples%', 'Time%', 'Min', 'Max', 'Mean', 'Stddev', 'Idle']);
+      for (const row of rows) {
+        const line = lines.slice(block + 4).find((l) => l.startsWith(`${row.reason} `) && l.split(/\s+/)[1] === row.from)!;
+        const cells = line.split(/\s+/);
+        expect(cells.slice(2)).toEqual([
+          String(row.count),
+          `${((100 * row.count) / count).toFixed(2)}%`,
+          `${((100 * (row.cycles - row.idleCycles)) / time).toFixed(2)}%`,
+          String(row.min),
+          String(row.max),
+          row.mean.toFixed(2),
+          row.stddev.toFixed(2),
+          String(row.idleCycles),
+        ]);
+      }
+    }
+    // The same table after the console of a plain run, with the summary on stderr.
+    const plain = smtnest('run', 'io-rr', '--depth', '2', '--mode', 'sw', '--iterations', '10', '--exit-stats');
+    expect(plain.stdout).toBe(report.console + r.stdout);
+    const summary = plain.stderr.trim().split('\n');
+    expect(summary).toHaveLength(2);
+    expect(summary[0]).toMatch(/^smtnest: L0 handled \d+ exits: [A-Z_]+ from L\d \d+, /);
+    const l1 = report.exits.filter((row: { to: string }) => row.to === 'L1');
+    expect(summary[1]).toMatch(new RegExp(`^smtnest: L1 handled ${l1.reduce((n: number, row: { count: number }) => n + row.count, 0)} exits: `));
+    const quiet = smtnest('run', HELLO, '--depth', '1', '--quiet');
+    expect([quiet.stdout, quiet.stderr]).toEqual(['hi\n', '']);
+    expect(smtnest('run', HELLO, '--depth', '1').stderr).toBe('smtnest: L0 handled 4 exits: IO_INSTRUCTION from L1 4\n');
+  });
+
+  it('refuses a file that is not a run report in one line', () => {
+    const r = smtnest('stat', HELLO);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^smtnest: ${HELLO}: not JSON: [ -~]+\\n$`));
+  });
+});

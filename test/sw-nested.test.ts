@@ -1,19 +1,21 @@
 // The hypervisor images in sw mode (docs/modes.md): the paper's software
 // prototype on stock SMT hardware, no thread extension. L0 boots on
-// thread 0 and starts two L0 threads: thread 1 holds vmcs01 and runs L1,
-// thread 2 holds vmcs02 and runs L2 (guests/l0/sw.inc); they hand traps to
-// each other through shared-memory mailboxes, the waiting one parked in
-// monitor/mwait. At depth 1 there is no second hypervisor: thread 1 runs
-// the guest and L0's exit handling. What is checked: every example and
-// workload prints the same and ends the same as in baseline, with the
-// workload running on its own thread; the cpuid workload takes N L2 -> L0
-// and N L2 -> L1 CPUID exits; one L2 CPUID round trip, step by step, has
-// the exits and entries this file's accounting says, on the threads it
-// says; and the measured cycles per round trip in sw, baseline and hw mode
-// (printed; sw is expected to be slower than baseline: it pays the
-// mwait wake-up latency twice per round trip); and that thread 0, L0's
-// I/O thread, takes every device interrupt, so that no handover writes a
-// device's target port, and kicks the guest's thread with an IPI.
+// thread 0, which becomes its I/O thread; L1 runs on thread 1 and never
+// leaves non-root operation once it has launched its guest; L2 runs on
+// thread 2 (guests/l0/sw.inc, guests/l1/sw.inc). An exit of L2 that L1
+// wants goes through the exit channel: L0 on thread 2 writes the record
+// and parks in mwait, L1 wakes in non-root operation, handles it and
+// answers, L0 applies the answer and resumes L2. At depth 1 there is no
+// second hypervisor: thread 1 runs the guest and L0's exit handling. What
+// is checked: every example and workload prints the same and ends the
+// same as in baseline; the cpuid workload takes N L2 -> L0 and N L2 -> L1
+// CPUID exits; one L2 CPUID round trip is one hardware exit and one entry,
+// both on thread 2, with no transition on L1's thread; and that thread 0,
+// L0's I/O thread, takes every device interrupt, so that no handover
+// writes a device's target port, and kicks the guest's thread with an IPI.
+// The channel's own cases (a wake-up before the mwait, a spurious one,
+// interrupts while L1 handles or waits, a malformed answer) are
+// test/sw-channel.test.ts's.
 
 import { describe, expect, it } from 'vitest';
 import type { Program } from '../src/asm/index.ts';
@@ -138,21 +140,22 @@ describe('sw mode: a CPUID round trip', () => {
           `baseline ${perTrip.baseline}, sw ${perTrip.sw}, hw ${perTrip.hw} cycles`,
       );
 
-      // The world switches: stock hardware still traps every VMX instruction
-      // of L1 and every L2 exit. In sw mode they happen on the level's own
-      // thread: L2's exit and re-entry on thread 2, L1's on thread 1.
-      const steps = roundTrip(out.sw.events);
+      // Baseline: L2's exit, then each trapping VMX instruction of L1 and
+      // its entry back, all world switches on thread 0.
       const l1Traps = shadowing ? 1 : 8; // 6 vmread + 1 vmwrite + vmresume; only vmresume with shadowing
-      expect(perThread(steps)).toEqual({ 't2 exit': 1, 't2 entry': 1, 't1 entry': l1Traps, 't1 exit': l1Traps });
+      const base = roundTrip(out.baseline.events);
+      expect(perThread(base)).toEqual({ 't0 exit': l1Traps + 1, 't0 entry': l1Traps + 1 });
+      // sw: one hardware exit and one entry, both on L2's thread; L1 handles
+      // the exit in non-root operation on thread 1, with no transition.
+      const steps = roundTrip(out.sw.events);
+      expect(perThread(steps)).toEqual({ 't2 exit': 1, 't2 entry': 1 });
       expect(steps[0]).toMatchObject({ kind: 'exit', thread: 2, from: 2, to: 0 });
       expect(steps[1]).toMatchObject({ kind: 'forward', thread: 2, from: 2, to: 1 });
       expect(steps.at(-1)).toMatchObject({ kind: 'entry', thread: 2, from: 0, to: 2 });
-      // Baseline: the same count of exits and entries, all on thread 0.
-      const base = roundTrip(out.baseline.events);
-      expect(perThread(base)).toEqual({ 't0 exit': l1Traps + 1, 't0 entry': l1Traps + 1 });
-      // Each handover waits for an mwait wake-up at least: twice per round trip.
-      expect(perTrip.sw).toBeGreaterThan(perTrip.baseline);
-      expect(perTrip.sw - perTrip.baseline).toBeGreaterThan(2 * out.sw.machine.costs.mwaitWakeLatency - 2000);
+      // What goes is every world switch but L2's; what comes is two mwait
+      // wake-ups. With shadowing off that is seven world switches less.
+      expect(perTrip.sw).toBeLessThan(perTrip.baseline);
+      expect(perTrip.sw).toBeGreaterThan(2 * out.sw.machine.costs.mwaitWakeLatency);
       expect(perTrip.hw).toBeLessThan(perTrip.baseline);
     });
   }
@@ -180,10 +183,12 @@ describe('sw mode: thread 0 is L0\'s I/O thread', () => {
       // L0's own NIC vector reaches thread 0 through its table, every packet.
       expect(io.vectorCounts[0xf1]).toBeGreaterThanOrEqual(20);
       // Thread 0 kicks the guest's thread; the L0 threads that run guests
-      // take no device vector and send no IPI.
+      // send no IPI. (At depth 2 a vCPU thread does take vector 0xf1: L1's
+      // own virtual NIC's, injected by L0 while L1 waits in hlt for its
+      // guest.)
       expect(io.opcodeCounts[WRMSR]).toBeGreaterThanOrEqual(20);
       for (const thread of vcpu) {
-        expect(thread.vectorCounts[0xf1]).toBe(0);
+        if (depth === 1) expect(thread.vectorCounts[0xf1]).toBe(0);
         expect(thread.levelOpcodeCounts[WRMSR]).toBe(0);
       }
     });

@@ -393,3 +393,16 @@ l0_hw_end:
 l0_sw_end:
 %include "devices.inc"
 l0_vio_end:
+
+; ---- sw mode's pages (sw.inc) --------------------------------------------------------
+; Last, so that they move nothing else.
+
+align 4096
+l0_sw_channel_page:             ; the exit channel (guests/include/channel.inc)
+    times PAGE_SIZE db 0
+l0_sw_vmxon2_region:            ; thread 2's VMXON region
+    times PAGE_SIZE db 0
+l0_sw_stack2:                   ; thread 2's stack, below its save area
+    times L0_STACK_SIZE db 0
+l0_sw_vcpu2:                    ; thread 2's HOST_RSP: L2's registers at its exits
+    times VCPU_SIZE db 0

@@ -155,6 +155,7 @@
 ; its "no VMX" report and HV_STATUS_NO_VMX (0x70), through the debug-exit
 ; port that this L1 forwards: the run ends 'exited' with status 0x70.
 
+%define HV_VMCS_ACCESSORS        ; vmcs_read/vmcs_write call hv_vmread/hv_vmwrite
 %include "hypervisor.inc"
 %include "kvm.inc"
 
@@ -365,6 +366,18 @@ l1_setup_vcpu:
     mov [l1_vcpu + VCPU_EBX], eax
     ret
 
+; hv_vmread: r14 = VMCS field r15; hv_vmwrite: VMCS field r15 = r14 (the
+; vmcs_read/vmcs_write macros). The VMCS itself, until sw mode's channel
+; takes them over (l1_sw_setup patches the first 8 bytes of each).
+hv_vmread:
+    vmread r14, r15
+    vmx_check
+    ret
+hv_vmwrite:
+    vmwrite r15, r14
+    vmx_check
+    ret
+
 ; l1_launch: the first VM entry. Every later one is the vmresume at the end
 ; of the exit path; control comes back to L1 only through l1_vmexit.
 l1_launch:
@@ -449,3 +462,5 @@ l1_end:
 l1_hw_end:
 %include "devices.inc"
 l1_vio_end:
+%include "sw.inc"
+l1_sw_end:

@@ -7,15 +7,13 @@ import { disassemble } from '../isa/disasm.ts';
 import { parse } from './args.ts';
 import { InputError, UsageError } from './errors.ts';
 import { assembleGuest } from '../machine/scenario.ts';
-import { loadProgram } from './load.ts';
+import { loadProgram, refuseBinary } from './load.ts';
 
 export function asmCommand(args: string[], log: Logger): number {
-  const { values, positionals } = parse('asm', args, {
-    output: { type: 'string', short: 'o' },
-    'log-level': { type: 'string' },
-  });
+  const { values, positionals } = parse('asm', args);
   const output = values.output as string | undefined;
-  if (positionals.length !== 1 || !output) throw new UsageError('usage: smtnest asm <file.s> -o <image>');
+  if (!output) throw new UsageError('asm: -o IMAGE is required (smtnest asm --help lists the options)');
+  refuseBinary(positionals[0]);
   const program = assembleGuest(positionals[0]);
   try {
     writeFileSync(output, writeImage(program));
@@ -27,8 +25,7 @@ export function asmCommand(args: string[], log: Logger): number {
 }
 
 export function disasmCommand(args: string[]): number {
-  const { positionals } = parse('disasm', args, { 'log-level': { type: 'string' } });
-  if (positionals.length !== 1) throw new UsageError('usage: smtnest disasm <image|file.s>');
+  const { positionals } = parse('disasm', args);
   const program = loadProgram(positionals[0]);
   const lines = [`; origin 0x${program.origin.toString(16)}, entry 0x${program.entry.toString(16)}`];
   lines.push(...disassemble(program.bytes, program.origin, symbolizer(program)));

@@ -5,15 +5,13 @@
 
 import { writeSync } from 'node:fs';
 import type { Mode } from '../machine/bootinfo.ts';
-import { buildMachine, hypervisorsFor, IMPLEMENTED_MODES, MAX_DEPTH } from '../machine/scenario.ts';
+import { IMPLEMENTED_MODES, MAX_DEPTH } from '../machine/scenario.ts';
 import type { ExitRow } from '../cpu/vmx/exit-stats.ts';
 import { oneOf, parse, positiveInteger } from './args.ts';
 import { UsageError } from './errors.ts';
 import { loadCosts, loadProgram } from './load.ts';
-import { DEFAULT_MAX_INSTRUCTIONS } from './run.ts';
+import { runJobs } from './pool.ts';
 import { formatTable } from './table.ts';
-
-export const COMPARE_USAGE = 'usage: smtnest compare <workload> [--depth 1|2] [--iterations N] [--cost FILE] [--json|--csv]';
 
 interface Configuration {
   mode: Mode;
@@ -37,28 +35,21 @@ interface Comparison {
   rows: { from: string; to: string; reason: string; code: number; count: number[]; cyclesPerExit: (number | null)[] }[];
 }
 
-function compare(target: string, depth: number, iterations: number | undefined, costPath: string | undefined): Comparison {
-  const workload = loadProgram(target);
-  const hypervisors = hypervisorsFor(depth);
+async function compare(target: string, depth: number, iterations: number | undefined, costPath: string | undefined): Promise<Comparison> {
+  loadProgram(target); // a bad workload is reported here, not in a worker
   const costs = loadCosts(costPath);
-  const configurations: Configuration[] = [];
-  for (const mode of IMPLEMENTED_MODES) {
-    for (const shadowing of [false, true]) {
-      const machine = buildMachine({ workload, depth, mode, shadowing, iterations, costs }, hypervisors);
-      const result = machine.run({ maxInstructions: DEFAULT_MAX_INSTRUCTIONS });
-      const stats = machine.stats();
-      configurations.push({
-        mode,
-        shadowing,
-        status: result.status,
-        exitCode: result.exitCode,
-        cycles: stats.cycles,
-        instructions: stats.instructions,
-        speedup: 1,
-        exits: stats.exits,
-      });
-    }
-  }
+  const runs = IMPLEMENTED_MODES.flatMap((mode) => [false, true].map((shadowing) => ({ mode, shadowing })));
+  const outcomes = await runJobs(runs.map(({ mode, shadowing }) => ({ target, depth, mode, shadowing, iterations, costs })));
+  const configurations: Configuration[] = runs.map(({ mode, shadowing }, i) => ({
+    mode,
+    shadowing,
+    status: outcomes[i].status,
+    exitCode: outcomes[i].exitCode,
+    cycles: outcomes[i].cycles,
+    instructions: outcomes[i].instructions,
+    speedup: 1,
+    exits: outcomes[i].exits,
+  }));
   for (const c of configurations) {
     const base = configurations.find((b) => b.mode === 'baseline' && b.shadowing === c.shadowing)!;
     c.speedup = Math.round((base.cycles / c.cycles) * 100) / 100;
@@ -123,21 +114,13 @@ function csv(result: Comparison): string {
   return lines.join('\n');
 }
 
-export function compareCommand(args: string[]): number {
-  const { values, positionals } = parse('compare', args, {
-    depth: { type: 'string' },
-    iterations: { type: 'string' },
-    cost: { type: 'string' },
-    json: { type: 'boolean' },
-    csv: { type: 'boolean' },
-    'log-level': { type: 'string' },
-  });
-  if (positionals.length !== 1) throw new UsageError(COMPARE_USAGE);
+export async function compareCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse('compare', args);
   if (values.json && values.csv) throw new UsageError('compare: --json and --csv exclude each other');
   const depths = Array.from({ length: MAX_DEPTH }, (_, i) => String(i + 1));
   const depth = Number(oneOf('depth', values.depth as string | undefined, depths, String(MAX_DEPTH)));
   const iterations = positiveInteger('iterations', values.iterations as string | undefined);
-  const result = compare(positionals[0], depth, iterations, values.cost as string | undefined);
+  const result = await compare(positionals[0], depth, iterations, values.cost as string | undefined);
   const output = values.json ? JSON.stringify(result, null, 2) : values.csv ? csv(result) : text(result);
   writeSync(1, output + '\n');
   return result.configurations.every((c) => c.status === 'exited' && c.exitCode === result.configurations[0].exitCode) ? 0 : 1;

@@ -4,3 +4,6 @@
 export class UsageError extends Error {}
 
 export class InputError extends Error {}
+
+/** --help was given: the help is printed, and the command ends with status 0. */
+export class HelpShown extends Error {}

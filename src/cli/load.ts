@@ -14,21 +14,26 @@ export const PROGRAM_DIRS = [join(PROJECT_ROOT, 'guests/examples'), join(PROJECT
 
 const SOURCE_EXTENSIONS = new Set(['.s', '.asm']);
 
-/** Cost-model parameters, with the overrides of a --cost file. */
-export function loadCosts(path: string | undefined): CostModel {
-  if (path === undefined) return defaultCosts();
+/** The JSON in a file (throws InputError in one line when it cannot be read or parsed). */
+export function readJsonFile(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     throw new InputError(`${path}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
-    throw new InputError(`${path}: not JSON: ${(error as Error).message}`);
+    // The parser quotes the text it met, which may be any bytes at all.
+    throw new InputError(`${path}: not JSON: ${(error as Error).message.replace(/[^\x20-\x7e]/g, '?')}`);
   }
+}
+
+/** Cost-model parameters, with the overrides of a --cost file. */
+export function loadCosts(path: string | undefined): CostModel {
+  if (path === undefined) return defaultCosts();
+  const parsed = readJsonFile(path);
   try {
     return applyOverrides(defaultCosts(), parsed, path);
   } catch (error) {
@@ -58,10 +63,29 @@ export function bundledProgramPath(name: string): string | undefined {
 }
 
 
+/** An assembly source is text: a file with a NUL byte or bytes that are not
+ * UTF-8 is refused in one line, not fed to the lexer byte by byte. */
+export function refuseBinary(path: string): void {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw new InputError(`${path}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw new InputError(`${path}: not a text file (a NUL byte at offset ${nul}); an assembly source is text`);
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new InputError(`${path}: not a text file (not UTF-8); an assembly source is text`);
+  }
+}
+
 /** Loads `target` (throws InputError or AssemblyError with a clear message). */
 export function loadProgram(target: string): Program {
   if (SOURCE_EXTENSIONS.has(extname(target))) {
     if (!existsSync(target)) throw new InputError(`${target}: no such file`);
+    refuseBinary(target);
     return assembleGuest(target);
   }
   if (existsSync(target)) {

@@ -4,7 +4,7 @@
 import pino, { type Logger } from 'pino';
 import { UsageError } from './errors.ts';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+import { LOG_LEVELS } from './commands.ts';
 
 export function createLogger(level: string | undefined): Logger {
   const chosen = level ?? 'warn';

@@ -12,8 +12,6 @@ import { UsageError } from './errors.ts';
 import { runJobs, type RunJob, type RunOutcome } from './pool.ts';
 import { formatTable } from './table.ts';
 
-export const PAPER_USAGE = 'usage: smtnest paper [--json] [--iterations N] [--shadow on|off]';
-
 /** The progress line on stderr, only when it is a terminal. */
 function progress(total: number): ((finished: number, job: RunJob) => void) | undefined {
   if (!process.stderr.isTTY) return undefined;
@@ -107,16 +105,9 @@ function textTable(rows: readonly EvaluationRow[]): string {
 }
 
 export async function paperCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse('paper', args, {
-    json: { type: 'boolean' },
-    iterations: { type: 'string' },
-    shadow: { type: 'string' },
-    'log-level': { type: 'string' },
-  });
-  if (positionals.length) throw new UsageError(PAPER_USAGE);
+  const { values } = parse('paper', args);
   const iterations = positiveInteger('iterations', values.iterations as string | undefined);
   const shadow = values.shadow as string | undefined;
-  if (shadow !== undefined && shadow !== 'on' && shadow !== 'off') throw new UsageError(`--shadow must be on or off, not '${shadow}'`);
   const shadowings = shadow === undefined ? [true, false] : [shadow === 'on'];
   const runs = SUITE.length * (2 + 3 * shadowings.length);
   const { rows, problems } = await runEvaluation({ iterations, shadowings, onRun: progress(runs) });

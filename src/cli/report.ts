@@ -10,8 +10,6 @@ import { reportPage } from '../report/html.ts';
 import { parse, positiveInteger } from './args.ts';
 import { InputError, UsageError } from './errors.ts';
 
-export const REPORT_USAGE = 'usage: smtnest report [workload...] --html FILE [--iterations N]';
-
 /** The workloads when none are given: the cpuid microbenchmark, the two I/O benchmarks and two applications. */
 export const DEFAULT_REPORT_WORKLOADS = ['cpuid', 'io-rr', 'io-stream', 'kv', 'web'];
 
@@ -25,13 +23,9 @@ function progress(): ((finished: number, total: number, what: string) => void) |
 }
 
 export async function reportCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse('report', args, {
-    html: { type: 'string' },
-    iterations: { type: 'string' },
-    'log-level': { type: 'string' },
-  });
+  const { values, positionals } = parse('report', args);
   const output = values.html as string | undefined;
-  if (output === undefined || output === '') throw new UsageError(`report: --html FILE is required (${REPORT_USAGE})`);
+  if (output === undefined || output === '') throw new UsageError('report: --html FILE is required (smtnest report --help lists the options)');
   // Before a minute of runs, not after.
   if (!existsSync(dirname(output))) throw new InputError(`${output}: cannot write: no such directory`);
   const iterations = positiveInteger('iterations', values.iterations as string | undefined);

@@ -1,32 +1,16 @@
-// One run of a sweep or of the paper's evaluation, on a worker thread: the
-// machine is built and run here, and what the caller needs is sent back.
+// A worker thread of the run pool (pool.ts): it runs the jobs it is sent,
+// one at a time, for as long as the pool keeps it. A job that fails (a bad
+// program, a machine that cannot be built) is answered with its message.
 
-import { parentPort, workerData } from 'node:worker_threads';
-import { basename, extname } from 'node:path';
-import { buildMachine } from '../machine/scenario.ts';
-import { workloadSpec } from '../machine/workloads.ts';
-import { loadProgram } from './load.ts';
-import type { RunJob, RunOutcome } from './pool.ts';
-import { DEFAULT_MAX_INSTRUCTIONS } from './run.ts';
+import { parentPort } from 'node:worker_threads';
+import { runJob, type RunJob, type WorkerAnswer } from './pool.ts';
 
-const job = workerData as RunJob;
-const machine = buildMachine({
-  workload: loadProgram(job.target),
-  depth: job.depth,
-  mode: job.mode,
-  shadowing: job.shadowing,
-  iterations: job.iterations,
-  costs: job.costs,
+parentPort!.on('message', (job: RunJob) => {
+  let answer: WorkerAnswer;
+  try {
+    answer = { outcome: runJob(job) };
+  } catch (error) {
+    answer = { error: error instanceof Error ? error.message : String(error) };
+  }
+  parentPort!.postMessage(answer);
 });
-const result = machine.run({ maxInstructions: DEFAULT_MAX_INSTRUCTIONS });
-const stats = machine.stats();
-const spec = workloadSpec(basename(job.target, extname(job.target)));
-const answer: RunOutcome = {
-  status: result.status,
-  exitCode: result.exitCode,
-  cycles: stats.cycles,
-  instructions: stats.instructions,
-  console: machine.serial.text(),
-  figure: spec && result.status === 'exited' && result.exitCode === 0 ? spec.measure(machine) : null,
-};
-parentPort!.postMessage(answer);

@@ -5,10 +5,11 @@ import type { Logger } from 'pino';
 import { symbolizer } from '../asm/index.ts';
 import { Machine, PROGRESS_INSTRUCTIONS } from '../machine/machine.ts';
 import { runReport } from '../machine/run-report.ts';
-import { byteSize, oneOf, parse, positiveInteger } from './args.ts';
+import { byteSize, notApplicable, oneOf, parse, positiveInteger, scenarioOptions } from './args.ts';
 import { UsageError } from './errors.ts';
-import { buildMachine, hypervisorsFor, IMPLEMENTED_MODES } from '../machine/scenario.ts';
+import { buildMachine, hypervisorsFor } from '../machine/scenario.ts';
 import { loadCosts, loadProgram } from './load.ts';
+import { exitSummary, exitTable } from './exit-table.ts';
 import { TraceWriter } from './trace.ts';
 import { Timeline } from '../machine/timeline.ts';
 import { gem5Stats } from '../machine/stats-text.ts';
@@ -46,13 +47,8 @@ function writeOutput(path: string, text: string): void {
   }
 }
 
-export const RUN_USAGE = `usage: smtnest run <file.s|image|program> [--depth 0|1|2] [--mode ${IMPLEMENTED_MODES.join('|')}] [--shadow on|off]
-                   [--json] [--max-instructions N] [--max-cycles N] [--ram SIZE]
-                   [--trace FILE [--trace-level Lk] [--trace-exits]]
-                   [--cost FILE] [--iterations N] [--timeline FILE [--timeline-window A..B]] [--stats FILE] [--roi]`;
-
-/** Default instruction budget: about ten seconds of guest time on a slow host. */
-export const DEFAULT_MAX_INSTRUCTIONS = 2_000_000_000;
+import { DEFAULT_MAX_INSTRUCTIONS } from './pool.ts';
+export { DEFAULT_MAX_INSTRUCTIONS };
 
 /** Console bytes go to stdout a line at a time as the guest writes them,
  * or a buffer at a time when a line is longer than the buffer. */
@@ -70,30 +66,15 @@ class LineBufferedStdout {
 }
 
 export function runCommand(args: string[], log: Logger): number {
-  const { values, positionals } = parse('run', args, {
-    depth: { type: 'string' },
-    mode: { type: 'string' },
-    shadow: { type: 'string' },
-    json: { type: 'boolean' },
-    'max-instructions': { type: 'string' },
-    'max-cycles': { type: 'string' },
-    ram: { type: 'string' },
-    trace: { type: 'string' },
-    'trace-level': { type: 'string' },
-    'trace-exits': { type: 'boolean' },
-    cost: { type: 'string' },
-    iterations: { type: 'string' },
-    timeline: { type: 'string' },
-    stats: { type: 'string' },
-    roi: { type: 'boolean' },
-    'timeline-window': { type: 'string' },
-    'log-level': { type: 'string' },
-  });
-  if (positionals.length !== 1) throw new UsageError(RUN_USAGE);
-  const depth = Number(oneOf('depth', values.depth as string | undefined, ['0', '1', '2'], '0'));
-  const mode = oneOf('mode', values.mode as string | undefined, IMPLEMENTED_MODES, 'baseline');
-  const shadowing = oneOf('shadow', values.shadow as string | undefined, ['on', 'off'], 'off') === 'on';
-  const iterations = positiveInteger('iterations', values.iterations as string | undefined);
+  const parsed = parse('run', args);
+  const { values, positionals } = parsed;
+  const { depth, mode, shadowing, iterations } = scenarioOptions(parsed);
+  if (!values.trace) {
+    notApplicable(parsed, 'trace-level', 'it chooses what --trace writes, and there is no --trace');
+    notApplicable(parsed, 'trace-exits', 'it chooses what --trace writes, and there is no --trace');
+  }
+  if (!values.timeline) notApplicable(parsed, 'timeline-window', 'it chooses what --timeline writes, and there is no --timeline');
+  if (values.json) notApplicable(parsed, 'exit-stats', 'the exits are in the JSON report (smtnest stat prints them from it)');
   const costs = loadCosts(values.cost as string | undefined);
   const maxInstructions = positiveInteger('max-instructions', values['max-instructions'] as string | undefined);
   const maxCycles = positiveInteger('max-cycles', values['max-cycles'] as string | undefined);
@@ -160,8 +141,10 @@ export function runCommand(args: string[], log: Logger): number {
   log.info({ status: result.status, instructions: machine.core.instructions }, 'run finished');
   if (json) {
     writeSync(1, JSON.stringify(report, null, 2) + '\n');
-  } else if (result.status !== 'exited' && result.status !== 'halted') {
-    writeSync(2, `smtnest: ${result.reason}\n`);
+    return result.exitCode;
   }
+  if (values['exit-stats']) writeSync(1, exitTable(report.exits) + '\n');
+  if (depth > 0 && !values.quiet) writeSync(2, exitSummary(report.exits));
+  if (result.status !== 'exited' && result.status !== 'halted') writeSync(2, `smtnest: ${result.reason}\n`);
   return result.exitCode;
 }

@@ -17,9 +17,6 @@ import { UsageError } from './errors.ts';
 import { loadProgram } from './load.ts';
 import { runJobs, type RunJob } from './pool.ts';
 
-export const SWEEP_USAGE =
-  'usage: smtnest sweep <workload> --param NAME=A..B [--points N] [--depth 1|2] [--iterations N]';
-
 function parseRange(text: string | undefined): { name: string; from: number; to: number } {
   const match = text === undefined ? null : /^(\w+)=(\d+)\.\.(\d+)$/.exec(text.replace(/_/g, ''));
   if (!match) throw new UsageError(`--param: expected NAME=A..B, such as vmExit=500..2000; got '${text ?? ''}'`);
@@ -35,14 +32,7 @@ function parseRange(text: string | undefined): { name: string; from: number; to:
 }
 
 export async function sweepCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse('sweep', args, {
-    param: { type: 'string' },
-    points: { type: 'string' },
-    depth: { type: 'string' },
-    iterations: { type: 'string' },
-    'log-level': { type: 'string' },
-  });
-  if (positionals.length !== 1) throw new UsageError(SWEEP_USAGE);
+  const { values, positionals } = parse('sweep', args);
   const range = parseRange(values.param as string | undefined);
   const points = positiveInteger('points', values.points as string | undefined) ?? 5;
   const depths = Array.from({ length: MAX_DEPTH }, (_, i) => String(i + 1));

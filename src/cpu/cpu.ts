@@ -10,7 +10,7 @@
 
 import { CYCLES_BY_OPCODE } from '../isa/table.ts';
 import { ALLOWED_BITS_BY_OPCODE, LENGTH_BY_OPCODE, NO_REG } from '../isa/encoding.ts';
-import { LINE_CODE, LINE_MONITORED, LINE_SHIFT, type Memory } from '../memory/memory.ts';
+import { LINE_CODE, LINE_SHIFT, type Memory } from '../memory/memory.ts';
 import type { PortBus } from '../devices/bus.ts';
 import type { InterruptController } from '../devices/interrupts.ts';
 import { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE } from './vmx/ept.ts';
@@ -197,6 +197,13 @@ export class Cpu {
     this.levelSinceInstructions = this.instructions;
     this.levelSinceCycles = this.cycles;
     this.level = level;
+  }
+
+  /** Drops every cached EPT translation of this thread: the EPT cache's and
+   * the code page's (invept). */
+  flushEptTranslations(): void {
+    this.vmx.ept.flush();
+    this.codePage = -1;
   }
 
   /** Turns EPT translation of this thread's accesses on or off (VM entry and exit). */
@@ -664,7 +671,7 @@ export class Cpu {
   }
 
   private disarmMonitor(): void {
-    if (this.monitorLine >= 0) this.memory.lineFlags[this.monitorLine] &= ~LINE_MONITORED;
+    if (this.monitorLine >= 0) this.memory.disarmMonitor(this.monitorLine);
     this.monitorLine = -1;
     this.monitorTriggered = false;
   }
@@ -716,7 +723,8 @@ export class Cpu {
     if (this.interruptsEnabled && this.interrupts.hasPending && this.instructions >= this.interruptShadowEnd) {
       const root = !this.vmx.nonRoot;
       if (!this.takeInterrupt()) return STOP_TRIPLE_FAULT;
-      if (root !== !this.vmx.nonRoot) return STOP_VMX;
+      // An exit changes worlds, or (hw mode) stalls this thread in its guest.
+      if (root !== !this.vmx.nonRoot || this.state !== STATE_RUNNING) return STOP_VMX;
     }
     if (this.vmx.preemptionDeadline < cycleLimit) cycleLimit = this.vmx.preemptionDeadline;
     this.sliceBreak = false;
@@ -1245,7 +1253,7 @@ export class Cpu {
         } else if (e === GUEST_FAULT) {
           const wasGuest = this.vmx.nonRoot;
           if (!this.raiseException(this.faultVector, eip)) stop = STOP_TRIPLE_FAULT;
-          else if (wasGuest !== this.vmx.nonRoot) stop = STOP_VMX;
+          else if (wasGuest !== this.vmx.nonRoot || this.state !== STATE_RUNNING) stop = STOP_VMX;
         } else {
           throw e;
         }
@@ -1352,11 +1360,15 @@ export class Cpu {
         break;
       case 0x12 /* monitor */: {
         if (this.vmx.nonRoot && this.vmx.proc & PROC.MONITOR_EXITING) return this.exitAt(eip, EXIT.MONITOR_INSTRUCTION, 4);
-        const a = regs[0];
-        if ((a >>> 0) >= size || regs[1] !== 0) this.fault(VECTOR_GP);
+        if (regs[1] !== 0) this.fault(VECTOR_GP);
+        // The address is the level's own: under EPT it translates as a
+        // read does (SDM vol. 3C 28.3.3.2: MONITOR is a read access),
+        // exiting with an EPT violation where it is not mapped.
+        const a = this.translating ? this.translate(regs[0], ACCESS_READ) : regs[0] >>> 0;
+        if (a >= size) this.fault(VECTOR_GP);
         this.disarmMonitor();
         this.monitorLine = a >>> LINE_SHIFT;
-        mem.lineFlags[this.monitorLine] |= LINE_MONITORED;
+        mem.armMonitor(this.monitorLine);
         eip += 4;
         break;
       }

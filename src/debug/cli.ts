@@ -12,33 +12,18 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { loadCosts, loadProgram } from '../cli/load.ts';
-import { oneOf, parse, positiveInteger } from '../cli/args.ts';
+import { parse, positiveInteger, scenarioOptions } from '../cli/args.ts';
 import { InputError, UsageError } from '../cli/errors.ts';
 import { DEFAULT_MAX_INSTRUCTIONS } from '../cli/run.ts';
 import { buildMachine, hypervisorsFor, IMPLEMENTED_MODES } from '../machine/scenario.ts';
 import { DebugCommandError, DebugSession } from './session.ts';
 
-export const DEBUG_USAGE = `smtnest debug <file.s|image|program> [--depth 0|1|2] [--mode ${IMPLEMENTED_MODES.join('|')}] [--shadow on|off]
-                     [--iterations N] [--cost FILE] [--max-instructions N] [--commands FILE]`;
-
 const PROMPT = '(smtnest) ';
 
 export async function debugCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse('debug', args, {
-    depth: { type: 'string' },
-    mode: { type: 'string' },
-    shadow: { type: 'string' },
-    iterations: { type: 'string' },
-    cost: { type: 'string' },
-    'max-instructions': { type: 'string' },
-    commands: { type: 'string' },
-    'log-level': { type: 'string' },
-  });
-  if (positionals.length !== 1) throw new UsageError(`usage: ${DEBUG_USAGE}`);
-  const depth = Number(oneOf('depth', values.depth as string | undefined, ['0', '1', '2'], '0'));
-  const mode = oneOf('mode', values.mode as string | undefined, IMPLEMENTED_MODES, 'baseline');
-  const shadowing = oneOf('shadow', values.shadow as string | undefined, ['on', 'off'], 'off') === 'on';
-  const iterations = positiveInteger('iterations', values.iterations as string | undefined);
+  const parsed = parse('debug', args);
+  const { values, positionals } = parsed;
+  const { depth, mode, shadowing, iterations } = scenarioOptions(parsed);
   const maxInstructions = positiveInteger('max-instructions', values['max-instructions'] as string | undefined) ?? DEFAULT_MAX_INSTRUCTIONS;
   const costs = loadCosts(values.cost as string | undefined);
   const commandsPath = values.commands as string | undefined;

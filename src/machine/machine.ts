@@ -19,7 +19,8 @@ import { Tracepoint } from '../devices/tracepoint.ts';
 import { ExitStats } from '../cpu/vmx/exit-stats.ts';
 import { encodeBootInfo, type BootInfo, type BootModule, type Mode } from './bootinfo.ts';
 import { checkCosts, defaultCosts, type CostModel } from '../timing/cost-model.ts';
-import { Memory } from '../memory/memory.ts';
+import { LINE_SHIFT, Memory } from '../memory/memory.ts';
+import { STATE_MWAIT } from '../cpu/thread-state.ts';
 import { Jit, jitModeFromEnvironment, type JitMode } from '../jit/jit.ts';
 import { collectStats, type MachineStats } from './stats.ts';
 import { Regions } from './regions.ts';
@@ -105,7 +106,7 @@ export interface SteppedRunOptions extends Omit<RunOptions, 'onInstruction'> {
 /** 'clock-stopped': a clock went past 2^53 cycles, where adding a cycle no
  * longer changes it; cost ranges (src/timing/cost-model.ts) keep a budgeted
  * run far from it, so it means a run without budgets ran for years of guest time. */
-export type RunStatus = 'exited' | 'halted' | 'triple-fault' | 'budget' | 'clock-stopped';
+export type RunStatus = 'exited' | 'halted' | 'triple-fault' | 'budget' | 'clock-stopped' | 'deadlock';
 
 export interface RunResult {
   status: RunStatus;
@@ -116,7 +117,7 @@ export interface RunResult {
 }
 
 /** Process exit statuses for runs that did not end through the debug-exit port. */
-export const EXIT_STATUS = { halted: 0, budget: 124, tripleFault: 125, clockStopped: 126 } as const;
+export const EXIT_STATUS = { halted: 0, budget: 124, tripleFault: 125, clockStopped: 126, deadlock: 123 } as const;
 
 export class Machine {
   readonly memory: Memory;
@@ -298,6 +299,17 @@ export class Machine {
         const dmaPending = Math.min(this.nic.deadline, this.block.deadline) < Infinity;
         const canWake = core.anyWakesOnEvent || (core.anyMwaiting && dmaPending);
         if (!canWake || wakeAt === Infinity) {
+          // A thread parked in mwait holds work it waits to be told of: a
+          // run that ends with one never ends well (its wake-up was lost).
+          const parked = core.threads.find((t) => t.state === STATE_MWAIT);
+          if (parked) {
+            this.finish(
+              'deadlock',
+              EXIT_STATUS.deadlock,
+              `deadlock: thread ${parked.id} waits in mwait on physical line 0x${(parked.monitorLine << LINE_SHIFT).toString(16)} and nothing can wake it`,
+            );
+            break;
+          }
           this.finish(
             'halted',
             EXIT_STATUS.halted,

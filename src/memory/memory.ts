@@ -8,7 +8,9 @@
 // - `lineFlags`: one byte per 64-byte line telling whether a write to the
 //   line needs attention: CODE (the line holds a cached decode, which the
 //   write invalidates, so code that is copied or patched and then run is
-//   decoded afresh) or MONITORED (a hardware thread waits in mwait on it).
+//   decoded afresh) or MONITORED (a hardware thread has armed `monitor` on
+//   it). `monitors` counts the threads armed on each line, so that one
+//   thread disarming never clears the flag another thread still relies on.
 //   A store to a line with no flags costs one load and a branch. A third
 //   flag, COMPILED, marks lines holding code of a compiled region (src/jit/):
 //   a write there drops the regions built from it.
@@ -35,6 +37,8 @@ export class Memory {
   readonly words: Int32Array;
   readonly decoded: Int32Array;
   readonly lineFlags: Uint8Array;
+  /** Per line: how many hardware threads have armed `monitor` on it. */
+  private readonly monitors: Uint8Array;
   /** Called with the line number when a MONITORED line is written. */
   onMonitoredWrite: (line: number) => void = () => {};
   /** Called with the line number when a COMPILED line is written. */
@@ -58,6 +62,7 @@ export class Memory {
     this.words = new Int32Array(buffer, 0, size >>> 2);
     this.decoded = new Int32Array(size >>> 2);
     this.lineFlags = new Uint8Array(buffer, this.lineFlagsBase, size >>> LINE_SHIFT);
+    this.monitors = new Uint8Array(size >>> LINE_SHIFT);
   }
 
   /** Pages of the WebAssembly memory (a compiled region imports it at this size). */
@@ -69,6 +74,16 @@ export class Memory {
   threadArea(id: number): number {
     if (!Number.isInteger(id) || id < 0 || id >= MAX_THREADS) throw new RangeError(`thread ${id} has no area (at most ${MAX_THREADS} threads)`);
     return this.threadAreasBase + id * THREAD_AREA_BYTES;
+  }
+
+  /** A thread armed `monitor` on `line`. */
+  armMonitor(line: number): void {
+    if (this.monitors[line]++ === 0) this.lineFlags[line] |= LINE_MONITORED;
+  }
+
+  /** A thread's monitor on `line` is disarmed; the line stays watched while another thread's is armed. */
+  disarmMonitor(line: number): void {
+    if (--this.monitors[line] === 0) this.lineFlags[line] &= ~LINE_MONITORED;
   }
 
   /** A write touched lines `first..last` that carry flags: invalidate decodes, wake monitors. */

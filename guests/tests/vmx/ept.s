@@ -48,12 +48,12 @@ _start:
 
     ; ---- permissions
     mov ebx, g_read_r
-    call run_at
+    call guest_run_at
     expect_exit EXIT_REASON_VMCALL, g_read_r.vmcall, "a load from a read-only page runs"
     expect_eq [guest_regs + 4*REG_EAX], 0x0bad0bad, "and reads the page"
 
     mov ebx, g_write_r
-    call run_at
+    call guest_run_at
     expect_exit EXIT_REASON_EPT_VIOLATION, g_write_r.store, "a store to a read-only page: EPT_VIOLATION (48) at the store"
     expect_field_bits VMCS_EXIT_QUALIFICATION, QUAL_MASK, EPT_QUAL_DATA_WRITE | (EPT_READ << EPT_QUAL_PERMISSIONS_SHIFT), "qualification: data write, page readable only"
     expect_field VMCS_GUEST_PHYSICAL_ADDRESS, PG_R + 0x24, "GUEST_PHYSICAL_ADDRESS is the address stored to"
@@ -62,58 +62,58 @@ _start:
     expect_eq [PG_R + 0x24], 0, "the store did not happen"
 
     mov ebx, g_fetch_rw
-    call run_at
+    call guest_run_at
     expect_exit EXIT_REASON_EPT_VIOLATION, PG_RW, "a fetch from a page without execute: EPT_VIOLATION with GUEST_RIP at the page"
     expect_field_bits VMCS_EXIT_QUALIFICATION, QUAL_MASK, EPT_QUAL_INSTRUCTION_FETCH | ((EPT_READ | EPT_WRITE) << EPT_QUAL_PERMISSIONS_SHIFT), "qualification: instruction fetch, page readable and writable"
     expect_field VMCS_GUEST_PHYSICAL_ADDRESS, PG_RW, "GUEST_PHYSICAL_ADDRESS is the fetched address"
 
     mov ebx, g_read_x
-    call run_at
+    call guest_run_at
     expect_exit EXIT_REASON_EPT_VIOLATION, g_read_x, "a load from an execute-only page: EPT_VIOLATION"
     expect_field_bits VMCS_EXIT_QUALIFICATION, QUAL_MASK, EPT_QUAL_DATA_READ | (EPT_EXECUTE << EPT_QUAL_PERMISSIONS_SHIFT), "qualification: data read, page executable only"
     expect_field VMCS_GUEST_PHYSICAL_ADDRESS, PG_X + 0x100, "GUEST_PHYSICAL_ADDRESS is the address loaded"
 
     mov ebx, g_read_none
-    call run_at
+    call guest_run_at
     expect_exit EXIT_REASON_EPT_VIOLATION, g_read_none, "a load from a page without a table entry: EPT_VIOLATION"
     expect_field_bits VMCS_EXIT_QUALIFICATION, QUAL_MASK, EPT_QUAL_DATA_READ, "qualification: data read, no permissions (not present)"
     expect_field VMCS_GUEST_PHYSICAL_ADDRESS, PG_NONE + 0x8, "GUEST_PHYSICAL_ADDRESS is the address loaded"
 
     mov ebx, g_read_no_pde
-    call run_at
+    call guest_run_at
     expect_exit EXIT_REASON_EPT_VIOLATION, g_read_no_pde, "a load under a missing directory entry: EPT_VIOLATION"
     expect_field_bits VMCS_EXIT_QUALIFICATION, QUAL_MASK, EPT_QUAL_DATA_READ, "qualification: data read, not present"
     expect_field VMCS_GUEST_PHYSICAL_ADDRESS, PG_NO_PDE + 0x40, "GUEST_PHYSICAL_ADDRESS is the address loaded"
 
     mov ebx, g_high
-    call run_at
+    call guest_run_at
     expect_exit EXIT_REASON_EPT_VIOLATION, g_high.store, "a read-only directory entry over a RWX table entry: the load runs, the store exits"
     expect_eq [guest_regs + 4*REG_EAX], 0x77777777, "the load read the page the table entry names"
     expect_field_bits VMCS_EXIT_QUALIFICATION, QUAL_MASK, EPT_QUAL_DATA_WRITE | (EPT_READ << EPT_QUAL_PERMISSIONS_SHIFT), "qualification: data write, readable only (both levels' permissions)"
 
     ; ---- remapping and the translation cache
     mov ebx, g_read_remap
-    call run_at
+    call guest_run_at
     expect_eq [guest_regs + 4*REG_EAX], 0x11111111, "a guest page mapped to another physical page reads that page"
     mov dword [EPT_TABLE + (PG_REMAP >> 12) * 4], TARGET2 | RWX
     mov ebx, g_read_remap
-    call run_at
+    call guest_run_at
     expect_eq [guest_regs + 4*REG_EAX], 0x11111111, "after the host changed the entry without invept, the stale translation is still used"
     mov ecx, EPT_INVEPT_SINGLE_CONTEXT
     dirty_flags
     invept ecx, [invept_desc]
     check_flags_vmsucceed "invept single-context of the guest's EPTP succeeds"
     mov ebx, g_read_remap
-    call run_at
+    call guest_run_at
     expect_eq [guest_regs + 4*REG_EAX], 0x22222222, "after invept the new translation is used"
     mov dword [EPT_TABLE + (PG_REMAP >> 12) * 4], TARGET2 | EPT_EXECUTE
     mov ebx, g_read_remap
-    call run_at
+    call guest_run_at
     expect_exit EXIT_REASON_VMCALL, g_read_remap.vmcall, "read permission taken away without invept: the cached permission still allows the load"
     mov ecx, EPT_INVEPT_ALL_CONTEXT
     invept ecx, [invept_desc]
     mov ebx, g_read_remap
-    call run_at
+    call guest_run_at
     expect_exit EXIT_REASON_EPT_VIOLATION, g_read_remap, "after invept all-context the load exits"
     expect_field_bits VMCS_EXIT_QUALIFICATION, QUAL_MASK, EPT_QUAL_DATA_READ | (EPT_EXECUTE << EPT_QUAL_PERMISSIONS_SHIFT), "qualification: data read, executable only"
 
@@ -134,7 +134,7 @@ _start:
     vmw VMCS_GUEST_RFLAGS, 0x202
     vmw VMCS_VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID | INTR_INFO_TYPE_EXTERNAL_INTERRUPT | 0x30
     mov ebx, g_vmcall
-    call run_at
+    call guest_run_at
     expect_exit EXIT_REASON_EPT_VIOLATION, g_vmcall, "injecting an interrupt onto a read-only guest stack: EPT_VIOLATION"
     expect_field_bits VMCS_EXIT_QUALIFICATION, QUAL_MASK, EPT_QUAL_DATA_WRITE | (EPT_READ << EPT_QUAL_PERMISSIONS_SHIFT), "qualification: data write (the frame), readable only"
     expect_field_bits VMCS_GUEST_PHYSICAL_ADDRESS, 0xfffff000, STACK_PAGE, "GUEST_PHYSICAL_ADDRESS is on the guest's stack page"
@@ -146,7 +146,7 @@ _start:
     vmw VMCS_GUEST_RSP, GUEST_STACK_TOP
     vmw VMCS_GUEST_IDTR_BASE, PG_NONE
     mov ebx, g_int
-    call run_at
+    call guest_run_at
     expect_exit EXIT_REASON_EPT_VIOLATION, g_int, "int 0x30 with the guest's table in an unmapped page: EPT_VIOLATION"
     expect_field VMCS_GUEST_PHYSICAL_ADDRESS, PG_NONE + 0x30 * 4, "GUEST_PHYSICAL_ADDRESS is the table entry read"
 
@@ -160,26 +160,8 @@ _start:
 
 ; ---- helpers ------------------------------------------------------------------------
 
-run_at:                         ; resume the guest at ebx
-    vmw VMCS_GUEST_RIP, ebx
-    call guest_run
-    ret
-
 build_ept:                      ; identity map of 0-4 MiB, RWX, with the test pages
-    push eax
-    push ecx
-    xor ecx, ecx
-.fill:
-    mov eax, ecx
-    shl eax, 12
-    or eax, RWX
-    mov [EPT_TABLE + ecx*4], eax
-    mov dword [EPT_TABLE2 + ecx*4], 0
-    mov dword [EPT_DIRECTORY + ecx*4], 0
-    inc ecx
-    cmp ecx, 1024
-    jb .fill
-    mov dword [EPT_DIRECTORY + 0], EPT_TABLE | RWX
+    call ept_identity_map
     mov dword [EPT_DIRECTORY + 4], EPT_TABLE2 | EPT_READ
     mov dword [EPT_TABLE2 + 0], HIGH_TARGET | RWX
     mov dword [EPT_TABLE + (PG_R >> 12) * 4], PG_R | EPT_READ
@@ -187,8 +169,6 @@ build_ept:                      ; identity map of 0-4 MiB, RWX, with the test pa
     mov dword [EPT_TABLE + (PG_X >> 12) * 4], PG_X | EPT_EXECUTE
     mov dword [EPT_TABLE + (PG_NONE >> 12) * 4], 0
     mov dword [EPT_TABLE + (PG_REMAP >> 12) * 4], TARGET1 | RWX
-    pop ecx
-    pop eax
     ret
 
 ; ---- guests ---------------------------------------------------------------------------

@@ -221,11 +221,25 @@ export class Vmx {
 
   invept(type: number, eptp: number): void {
     if (type === EPT.INVEPT_ALL_CONTEXT || (type === EPT.INVEPT_SINGLE_CONTEXT && (eptp === this.ept.eptp || validEptp(eptp, this.memory.size)))) {
-      this.ept.flush();
+      this.flushTranslations();
       this.succeed();
       return;
     }
     this.fail(VMERR.INVALID_INVEPT_OPERAND);
+  }
+
+  /** invept's invalidation: this thread's translations, and (hw mode) those
+   * of every thread it runs a guest on, running or stalled. Those threads
+   * translate through the EPTs this hypervisor manages, as one logical
+   * processor does on Intel, where invept reaches the guest's translations
+   * because they are the processor's own. */
+  private flushTranslations(): void {
+    this.cpu.flushEptTranslations();
+    for (let id = 0; ; id++) {
+      const thread = this.cpu.thread(id);
+      if (!thread) break;
+      if (thread.vmx.host === this) thread.flushEptTranslations();
+    }
   }
 
   // ---- VMCS shadowing ------------------------------------------------------------

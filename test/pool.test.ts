@@ -1,0 +1,31 @@
+// The run pool: persistent workers give what a run on this thread gives,
+// whichever worker runs a job and however warm it is, and a job that fails
+// fails alone.
+import { describe, expect, it } from 'vitest';
+import { availableParallelism } from 'node:os';
+import { poolThreadIds, runJob, runJobs, type RunJob } from '../src/cli/pool.ts';
+
+describe('the run pool', () => {
+  it('gives every job the outcome it has on this thread, reusing its workers', async () => {
+    const job: RunJob = { target: 'cpuid', depth: 2, mode: 'sw', shadowing: true, iterations: 3 };
+    const other: RunJob = { target: 'hello', depth: 1, mode: 'baseline' };
+    const jobs = [job, other, job, other, job];
+    const finished: number[] = [];
+    const outcomes = await runJobs(jobs, (n) => finished.push(n));
+    expect(finished).toEqual([1, 2, 3, 4, 5]);
+    const [here, hereOther] = [runJob(job), runJob(other)];
+    expect(outcomes).toEqual([here, hereOther, here, hereOther, here]);
+    expect(here.exits.find((r) => r.from === 'L2' && r.to === 'L1' && r.reason === 'CPUID')?.count).toBe(3);
+    const workers = poolThreadIds();
+    expect(workers).toHaveLength(Math.min(availableParallelism(), jobs.length));
+    // Later batches go to the same, warm workers.
+    expect(await runJobs([other, job], undefined, 1)).toEqual([hereOther, here]);
+    expect(poolThreadIds()).toEqual(workers);
+  });
+
+  it('fails a job that cannot run with its message, and goes on with the rest', async () => {
+    await expect(runJobs([{ target: 'no-such-program', depth: 0, mode: 'baseline' }])).rejects.toThrow(/no-such-program: no such file or bundled program/);
+    expect((await runJobs([{ target: 'hello', depth: 0, mode: 'baseline' }]))[0].status).toBe('exited');
+    expect(poolThreadIds()).toHaveLength(Math.min(availableParallelism(), 5));
+  });
+});
