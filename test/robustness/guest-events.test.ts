@@ -114,3 +114,73 @@ describe('invept as L1 under L0 (guests/tests/vmx/ept_invalidation.s)', () => {
     });
   }
 });
+
+describe('a guest timer on an exception vector', () => {
+  // Vector 13 is #GP's: the guest's timer interrupt must reach the guest's
+  // handler for 13 as an interrupt, whatever thread its hypervisor takes it on.
+  const guest = assemble(`%include "ports.inc"
+_start:
+    lidt [idt]
+    mov eax, 50000
+    out PORT_TIMER_PERIOD, eax
+    mov eax, 13
+    out PORT_TIMER_VECTOR, eax
+    in eax, PORT_TIMER_VECTOR
+    add eax, '0' - 13
+    out PORT_SERIAL_DATA, eax
+    mov eax, TIMER_MODE_ONE_SHOT
+    out PORT_TIMER_CONTROL, eax
+    sti
+wait:
+    hlt
+    jmp wait
+tick:
+    mov eax, 'T'
+    out PORT_SERIAL_DATA, eax
+    xor eax, eax
+    out PORT_DEBUG_EXIT, eax
+idt: dd table, 14
+table: times 13 dd 0
+    dd tick`);
+  for (const mode of IMPLEMENTED_MODES) {
+    for (const depth of [0, ...DEPTHS]) {
+      it(`${mode}, depth ${depth}: reaches the guest's handler, and the guest reads back its vector`, () => {
+        // Before, in sw mode L0's I/O thread took it for an exception in L0.
+        const { result, console } = run(guest, depth, mode);
+        expect(console).toBe('0T');
+        expect(result).toMatchObject({ status: 'exited', exitCode: 0 });
+      });
+    }
+  }
+});
+
+describe("the virtual NIC's ring completion (guests/include/vio.inc)", () => {
+  // vio_ring_complete, called in L0's image with the ring resized under it:
+  // the device's head is of the old ring (200 of 256), the ring now has 8
+  // descriptors. Before, the walk from the virtual head wrapped at 8 and
+  // never met 200: in sw mode L0's I/O thread, which runs the completion
+  // while the vCPU's thread resizes, looped for ever.
+  const at = (name: string) => L0.symbols.find((s) => s.name === name)!.address;
+  const RING_SIZE = 4;
+  const RING_HEAD = 8;
+  for (const [head, completes] of [[200, false], [8, false], [5, true]] as const) {
+    it(`a device head of ${head} in a ring of 8 ${completes ? 'completes to it' : 'completes nothing'}, and the routine returns`, () => {
+      const machine = buildMachine({ workload: assemble('hlt'), depth: 1 }, HYPERVISORS);
+      const cpu = machine.cpu;
+      const ring = at('vio_tx');
+      machine.memory.writeU32(ring + RING_SIZE, 8);
+      machine.memory.writeU32(ring + RING_HEAD, 0);
+      machine.memory.writeU32(at('l0_guest_size'), 1 << 20);
+      machine.memory.writeU32(at('l0_guest_base'), 4 << 20);
+      // Return to a `hlt` of L0's: the run ends halted there.
+      cpu.regs[4] = 0x8000;
+      machine.memory.writeU32(0x8000, at('l0_sw_io_vector.stop'));
+      cpu.regs[3] = ring;
+      cpu.regs[0] = head;
+      cpu.eip = at('vio_ring_complete');
+      const result = machine.run({ maxInstructions: 100_000 });
+      expect(result.status).toBe('halted');
+      expect(machine.memory.readU32(ring + RING_HEAD)).toBe(completes ? head : 0);
+    });
+  }
+});
