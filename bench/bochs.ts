@@ -1,5 +1,6 @@
 // Bochs on the bench loops, measured in the same run as smtnest (npm run
-// bench): each loop of bench/bochs/ is built by nasm as a boot sector twice,
+// bench): the lines of each bench/*.s, framed as a boot sector by
+// bench/bochs-boot.inc, are built by nasm twice,
 // with a small and a large iteration count, and run under Bochs (its text
 // display in a pseudo-terminal from script(1), the sound off); Bochs's
 // instruction count at the shutdown port and the wall times give the MIPS of
@@ -8,7 +9,7 @@
 // bench says so and goes on.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../src/paths.ts';
@@ -24,10 +25,23 @@ export function bochsAvailable(): boolean {
   return available('bochs') && available('nasm') && available('script');
 }
 
+/** bench/<loop>.s as nasm source for a boot sector: its instructions
+ * unchanged; its include, iteration count, exit port and data area given
+ * by the frame (the count by nasm's -D). */
+function bootSource(loop: string): string {
+  const lines = readFileSync(join(PROJECT_ROOT, 'bench', `${loop}.s`), 'utf8').split('\n');
+  const body = lines
+    .filter((line) => !/^\s*(%include|ITERATIONS\s+equ|align\b|buffer:|times\b)/.test(line))
+    .map((line) => line.replace(/^\s*out PORT_DEBUG_EXIT, eax/, '    jmp finish'));
+  return [`%include "${join(PROJECT_ROOT, 'bench/bochs-boot.inc')}"`, 'boot_sector_start', ...body, 'boot_sector_end', ''].join('\n');
+}
+
 /** Instructions Bochs executed and the wall seconds of one run of `loop` with `iterations`. */
 function runOnce(dir: string, loop: string, iterations: number): { ticks: number; seconds: number } {
   const image = join(dir, `${loop}.img`);
-  const nasm = spawnSync('nasm', ['-f', 'bin', `-DITERATIONS=${iterations}`, `-I${join(PROJECT_ROOT, 'bench/bochs')}/`, join(PROJECT_ROOT, 'bench/bochs', `${loop}.asm`), '-o', image]);
+  const source = join(dir, `${loop}.asm`);
+  writeFileSync(source, bootSource(loop));
+  const nasm = spawnSync('nasm', ['-f', 'bin', `-DITERATIONS=${iterations}`, source, '-o', image]);
   if (nasm.status !== 0) throw new Error(`nasm: ${nasm.stderr.toString().trim()}`);
   truncateSync(image, FLOPPY_BYTES);
   const rc = join(dir, 'bochsrc');
