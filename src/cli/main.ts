@@ -26,6 +26,7 @@ function overview(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'smtnest <command> --help gives its every option, with defaults and examples; smtnest --version the version.',
+    'Every command also takes --no-jit: interpret only, as SMTNEST_JIT=off (SMTNEST_JIT=auto|always|off).',
   ].join('\n');
 }
 
@@ -46,6 +47,18 @@ function logLevelOf(args: string[]): string | undefined {
   const index = args.findIndex((a) => a === '--log-level' || a.startsWith('--log-level='));
   if (index < 0) return undefined;
   return args[index].includes('=') ? args[index].split('=')[1] : args[index + 1];
+}
+
+/** --no-jit, a common option, becomes SMTNEST_JIT=off for this process and
+ * the workers it starts; the command sees the arguments without it. */
+function withoutJitOption(args: string[]): string[] {
+  if (args.includes('--no-jit')) process.env.SMTNEST_JIT = 'off';
+  try {
+    jitModeFromEnvironment();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return args.filter((a) => a !== '--no-jit');
 }
 
 async function dispatch(command: string, args: string[]): Promise<number> {
@@ -83,17 +96,6 @@ async function dispatch(command: string, args: string[]): Promise<number> {
   }
 }
 
-/** --no-jit, a common option, is SMTNEST_JIT=off for this process and the
- * workers it starts; a bad SMTNEST_JIT is a usage error. */
-function chooseJit(args: string[]): void {
-  if (args.includes('--no-jit')) process.env.SMTNEST_JIT = 'off';
-  try {
-    jitModeFromEnvironment();
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   if (command === undefined) {
@@ -105,8 +107,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    chooseJit(args);
-    return await dispatch(command, args);
+    return await dispatch(command, withoutJitOption(args));
   } catch (error) {
     if (error instanceof HelpShown) return 0;
     if (error instanceof AssemblyError) {

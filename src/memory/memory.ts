@@ -65,6 +65,16 @@ export class Memory {
     this.monitors = new Uint8Array(size >>> LINE_SHIFT);
   }
 
+  /** A thread armed `monitor` on `line`. */
+  armMonitor(line: number): void {
+    if (this.monitors[line]++ === 0) this.lineFlags[line] |= LINE_MONITORED;
+  }
+
+  /** A thread's monitor on `line` is disarmed; the line stays watched while another thread's is armed. */
+  disarmMonitor(line: number): void {
+    if (--this.monitors[line] === 0) this.lineFlags[line] &= ~LINE_MONITORED;
+  }
+
   /** Pages of the WebAssembly memory (a compiled region imports it at this size). */
   get pages(): number {
     return this.wasm.buffer.byteLength / WASM_PAGE;
@@ -74,16 +84,6 @@ export class Memory {
   threadArea(id: number): number {
     if (!Number.isInteger(id) || id < 0 || id >= MAX_THREADS) throw new RangeError(`thread ${id} has no area (at most ${MAX_THREADS} threads)`);
     return this.threadAreasBase + id * THREAD_AREA_BYTES;
-  }
-
-  /** A thread armed `monitor` on `line`. */
-  armMonitor(line: number): void {
-    if (this.monitors[line]++ === 0) this.lineFlags[line] |= LINE_MONITORED;
-  }
-
-  /** A thread's monitor on `line` is disarmed; the line stays watched while another thread's is armed. */
-  disarmMonitor(line: number): void {
-    if (--this.monitors[line] === 0) this.lineFlags[line] &= ~LINE_MONITORED;
   }
 
   /** A write touched lines `first..last` that carry flags: invalidate decodes, wake monitors. */
