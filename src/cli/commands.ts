@@ -35,7 +35,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 /** Every command takes these. */
 const COMMON: OptionSpec[] = [
   { name: 'log-level', value: 'LEVEL', choices: LOG_LEVELS, default: 'warn', description: 'diagnostics on stderr (pino)' },
-  { name: 'no-jit', description: 'interpret only, without the region compiler (as SMTNEST_JIT=off)' },
+  { name: 'no-jit', description: 'interpret only, as SMTNEST_JIT=off does (SMTNEST_JIT=off|auto|always, default auto; docs/performance.md)' },
 ];
 
 const iterations: OptionSpec = {
