@@ -13,11 +13,12 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Program } from '../src/asm/index.ts';
-import { assembleSource } from '../src/asm/index.ts';
+import { assembleFile, assembleSource } from '../src/asm/index.ts';
 import { Machine } from '../src/machine/machine.ts';
 import { buildMachine, hypervisorsFor, INCLUDE_DIR } from '../src/machine/scenario.ts';
 import { STATE_MWAIT } from '../src/cpu/thread-state.ts';
 import { readFileSync } from 'node:fs';
+import { PROJECT_ROOT } from '../src/paths.ts';
 import { join } from 'node:path';
 
 /** An offset of the channel's layout, from guests/include/channel.inc. */
@@ -336,6 +337,23 @@ idt: times 256 dd 0
       );
       expect(result).toMatchObject({ status: 'exited', exitCode: 0x79 });
       expect(console).toMatch(message);
+    });
+  }
+
+  // An L1 written for baseline does not take up the channel: L0 gives it
+  // baseline's nested VMX, L2 on L1's thread, every VMX instruction a trap.
+  for (const [name, guest] of [
+    ["L0's own image as L1", () => l0],
+    ['guests/l0/tests/nested-vmx.s as L1', () => assembleFile(join(PROJECT_ROOT, 'guests/l0/tests/nested-vmx.s'), { includePaths: [INCLUDE_DIR, join(PROJECT_ROOT, 'guests/tests/vmx')] })],
+  ] as const) {
+    it(`${name}, which does not use the channel, runs as in baseline on thread 1`, () => {
+      const hello = assembleFile(join(PROJECT_ROOT, 'guests/examples/hello.s'), { includePaths: [INCLUDE_DIR] });
+      const machine = new Machine({ ramSize: 32 << 20, threads: 3 });
+      machine.loadProgram(l0, [guest(), hello], { depth: 2, mode: 'sw' });
+      const result = machine.run({ maxInstructions: 30_000_000 });
+      expect(result).toMatchObject({ status: 'exited', exitCode: 0 });
+      expect(machine.serial.text()).not.toMatch(/not ok/);
+      expect(machine.threads[2].instructions).toBe(0);
     });
   }
 });
