@@ -52,10 +52,14 @@ if (values.replay) {
 const seed = count('seed', values.seed!);
 const caseMs = count('case-seconds', values['case-seconds']!) * 1000;
 const memoryBound = count('memory', values.memory!) * 2 ** 20;
-const jobs: { kind: CaseKind; index: number }[] = [];
-for (const [kind, total] of [['image', values.images], ['source', values.sources], ['cost', values.costs]] as const) {
-  for (let index = 0; index < count(`${kind}s`, total!); index++) jobs.push({ kind, index });
-}
+// The kinds interleaved in proportion, so that a campaign stopped early has run some of each.
+const totals = ([['image', values.images], ['source', values.sources], ['cost', values.costs]] as const).map(
+  ([kind, total]) => ({ kind, total: count(`${kind}s`, total!) }),
+);
+const jobs: { kind: CaseKind; index: number; at: number }[] = totals.flatMap(({ kind, total }) =>
+  Array.from({ length: total }, (_, index) => ({ kind, index, at: (index + 0.5) / total })),
+);
+jobs.sort((a, b) => a.at - b.at);
 
 interface Tally {
   cases: number;
