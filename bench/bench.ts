@@ -7,6 +7,7 @@ import { assembleFile } from '../src/asm/index.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
 import { Machine } from '../src/machine/machine.ts';
 import { fidelityTable } from '../src/docs/fidelity.ts';
+import { startupTable } from './startup.ts';
 
 
 const LOOPS = ['alu', 'loadstore', 'callret'];
@@ -44,3 +45,6 @@ for (const name of LOOPS) {
 // table npm run gen writes into docs/results.md).
 console.log('\nFidelity: the model against measured KVM (docs/results.md)');
 console.log(fidelityTable());
+
+console.log('');
+console.log(startupTable());

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatComparison } from '../src/cli/compare.ts';
 import { defaultCosts } from '../src/timing/cost-model.ts';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../src/paths.ts';
@@ -202,10 +203,11 @@ describe('smtnest compare', () => {
     expect(labels).toContain('baseline/true');
     const cpuid = json.rows.find((r: { from: string; to: string; reason: string }) => r.from === 'L2' && r.to === 'L1' && r.reason === 'CPUID');
     expect(cpuid.count.every((n: number) => n === 10)).toBe(true);
-    const csv = smtnest('compare', 'cpuid', '--iterations', '10', '--csv').stdout.trim().split('\n');
+    // Text and CSV are drawn from the same comparison (one process's runs are enough).
+    const csv = formatComparison(json, 'csv').split('\n');
     expect(csv).toContain(`L2,L1,CPUID,10,baseline,false,10,${cpuid.cyclesPerExit[labels.indexOf('baseline/false')]}`);
-    const text = smtnest('compare', 'cpuid', '--iterations', '10').stdout;
-    expect(text).toMatch(/L2\s+L1\s+CPUID\s+10\s+\d+/);
+    expect(formatComparison(json, 'text')).toMatch(/L2\s+L1\s+CPUID\s+10\s+\d+/);
+    expect(formatComparison(json, 'json')).toBe(JSON.stringify(json, null, 2));
   });
 });
 

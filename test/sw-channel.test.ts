@@ -8,8 +8,8 @@
 // deadlock, not a success. Under EPT, monitor takes a guest-physical
 // address. At depth 2 in sw mode: an interrupt for L2 that arrives while L1
 // handles an exit, and one that arrives while L1 waits in the channel,
-// both reach L2; an answer that writes a field vmcs12 does not have ends
-// the run as L1's error.
+// both reach L2; a late kick on L1's thread costs one exit and nothing
+// else; a malformed answer ends the run as L1's error.
 
 import { describe, expect, it } from 'vitest';
 import type { Program } from '../src/asm/index.ts';
@@ -136,6 +136,8 @@ describe('monitor and mwait', () => {
     mov eax, [flag]
     out PORT_DEBUG_EXIT, eax
 second:
+    cmp dword [armed], 0        ; after thread 1 has armed its monitor
+    je second
     mov eax, flag
     xor ecx, ecx
     xor edx, edx
@@ -150,6 +152,8 @@ other: dd 0`,
       `.both:
     cmp dword [armed], 2
     jb .both
+    mov ecx, 3000               ; thread 1 parks in mwait meanwhile
+    call delay
     mov dword [flag], 5`,
     );
     expect(bare(source, 3).result).toMatchObject({ status: 'exited', exitCode: 5 });
@@ -286,17 +290,52 @@ idt: times 256 dd 0
     });
   }
 
-  it("an answer that writes a field vmcs12 does not have is L1's error", () => {
-    const channel = address(l0, 'l0_sw_channel_page');
-    const { result, console } = interrupted(
+  it("a late kick on L1's thread while L2 owns the vCPU costs L1 one exit and changes nothing", () => {
+    const kicks = (m: Machine) => m.stats().exits.find((r) => r.from === 'L1' && r.to === 'L0' && r.reason === 'EXTERNAL_INTERRUPT')?.count ?? 0;
+    const quiet = buildMachine({ workload: ticked, depth: 2, mode: 'sw' });
+    expect(quiet.run({ maxInstructions: 50_000_000 })).toMatchObject({ status: 'exited', exitCode: 0 });
+    const { result, console, machine } = interrupted(
       false,
-      (m) => m.threads[1].eip === address(l1, 'l1_sw_exit.answer') && m.threads[1].currentLevel === 1,
-      (m) => {
+      (m, cpu) => m.threads[1].state === STATE_MWAIT && cpu.id === 2 && cpu.currentLevel === 2,
+      (m) => m.core.interrupts[1].raise(0xf2), // L0_SW_KICK_VECTOR, as the I/O thread sends it
+    );
+    expect(result).toMatchObject({ status: 'exited', exitCode: 0 });
+    expect(console).toBe('d');
+    expect(kicks(machine)).toBe(kicks(quiet) + 1);
+  });
+
+  // A malformed answer, made by changing the one L1 has written just before
+  // it publishes it: each is L1's error, reported by L0, never a crash.
+  const malformed: [string, (m: Machine, channel: number) => void, RegExp][] = [
+    [
+      'writes a field vmcs12 does not have',
+      (m, channel) => {
         m.memory.writeU32(channel + channelOffset('CHANNEL_ANSWER_COUNT'), 1);
         m.memory.writeU32(channel + channelOffset('CHANNEL_ANSWER_WRITES'), 0x7776);
       },
-    );
-    expect(result).toMatchObject({ status: 'exited', exitCode: 0x79 });
-    expect(console).toMatch(/L0: L1's exit-channel answer writes a VMCS field that does not exist: 0x0*7776/);
-  });
+      /L0: L1's exit-channel answer writes a VMCS field that does not exist: 0x0*7776/,
+    ],
+    [
+      'holds more writes than the channel does',
+      (m, channel) => m.memory.writeU32(channel + channelOffset('CHANNEL_ANSWER_COUNT'), channelOffset('CHANNEL_ANSWER_CAPACITY') + 1),
+      /L0: L1's exit-channel answer holds more VMCS writes than the channel has room for: 17/,
+    ],
+    [
+      'asks for an entry the checks refuse (eflags bit 1 clear)',
+      (m, channel) => m.memory.writeU32(channel + channelOffset('CHANNEL_ANSWER_RFLAGS'), 0),
+      /L0: L1's exit-channel answer asks for an entry that fails the VM-entry checks/,
+    ],
+  ];
+  for (const [what, tamper, message] of malformed) {
+    it(`an answer that ${what} is L1's error`, () => {
+      const channel = address(l0, 'l0_sw_channel_page');
+      const { result, console } = interrupted(
+        false,
+        (m) => m.threads[1].eip === address(l1, 'l1_sw_exit.answer') && m.threads[1].currentLevel === 1,
+        (m) => tamper(m, channel),
+      );
+      expect(result).toMatchObject({ status: 'exited', exitCode: 0x79 });
+      expect(console).toMatch(message);
+    });
+  }
 });

@@ -125,11 +125,12 @@ describe.each(IMPLEMENTED_MODES)('the timeline in %s mode', (mode) => {
     const handlers = events.filter((e) => e.ph === 'X' && e.name === 'L0 handles CPUID from L2');
     for (const h of handlers) expect(h.args).toEqual({ reason: 'CPUID', from: 'L2', to: 'L0' });
     // Where L0 takes L2's exits: the one thread in baseline, L2's own thread
-    // in sw (whose L0 then hands the exit to L1's thread, where L0 finishes
-    // reflecting it), and L0's own thread in hw, which nothing else runs.
+    // in sw (in two stretches: up to the channel's record, and from L1's
+    // answer to the entry; its thread is parked in between), and L0's own
+    // thread in hw, which nothing else runs.
     const takes = { baseline: 0, sw: 2, hw: 0 }[mode];
-    expect(handlers.filter((h) => h.tid === takes)).toHaveLength(20);
-    expect(handlers.filter((h) => h.tid !== takes)).toHaveLength(mode === 'sw' ? 20 : 0);
+    expect(handlers.filter((h) => h.tid === takes)).toHaveLength(mode === 'sw' ? 40 : 20);
+    expect(handlers.filter((h) => h.tid !== takes)).toHaveLength(0);
     if (mode === 'hw') expect(events.filter((e) => e.ph === 'X' && e.tid !== 0 && String(e.name).startsWith('L0'))).toEqual([]);
     // L1 handles each forwarded CPUID on its thread, in stretches between its own traps.
     const l1 = events.filter((e) => e.ph === 'X' && e.name === 'L1 handles CPUID from L2');

@@ -25,7 +25,7 @@ interface Configuration {
   exits: ExitRow[];
 }
 
-interface Comparison {
+export interface Comparison {
   workload: string;
   depth: number;
   /** Modes the hypervisor images do not implement yet, so not in the table. */
@@ -114,6 +114,11 @@ function csv(result: Comparison): string {
   return lines.join('\n');
 }
 
+/** The comparison as compare prints it. */
+export function formatComparison(result: Comparison, format: 'text' | 'json' | 'csv'): string {
+  return format === 'json' ? JSON.stringify(result, null, 2) : format === 'csv' ? csv(result) : text(result);
+}
+
 export async function compareCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse('compare', args);
   if (values.json && values.csv) throw new UsageError('compare: --json and --csv exclude each other');
@@ -121,7 +126,6 @@ export async function compareCommand(args: string[]): Promise<number> {
   const depth = Number(oneOf('depth', values.depth as string | undefined, depths, String(MAX_DEPTH)));
   const iterations = positiveInteger('iterations', values.iterations as string | undefined);
   const result = await compare(positionals[0], depth, iterations, values.cost as string | undefined);
-  const output = values.json ? JSON.stringify(result, null, 2) : values.csv ? csv(result) : text(result);
-  writeSync(1, output + '\n');
+  writeSync(1, formatComparison(result, values.json ? 'json' : values.csv ? 'csv' : 'text') + '\n');
   return result.configurations.every((c) => c.status === 'exited' && c.exitCode === result.configurations[0].exitCode) ? 0 : 1;
 }

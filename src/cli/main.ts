@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from '../paths.ts';
 import { commandOf, parse } from './args.ts';
 import { COMMANDS, commandSpec } from './commands.ts';
 import { HelpShown, InputError, UsageError } from './errors.ts';
+import { jitModeFromEnvironment } from '../jit/jit.ts';
 
 function version(): string {
   return (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -25,6 +26,7 @@ function overview(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'smtnest <command> --help gives its every option, with defaults and examples; smtnest --version the version.',
+    'Every command also takes --no-jit: interpret only, as SMTNEST_JIT=off (SMTNEST_JIT=auto|always|off).',
   ].join('\n');
 }
 
@@ -45,6 +47,18 @@ function logLevelOf(args: string[]): string | undefined {
   const index = args.findIndex((a) => a === '--log-level' || a.startsWith('--log-level='));
   if (index < 0) return undefined;
   return args[index].includes('=') ? args[index].split('=')[1] : args[index + 1];
+}
+
+/** --no-jit, a common option, becomes SMTNEST_JIT=off for this process and
+ * the workers it starts; the command sees the arguments without it. */
+function withoutJitOption(args: string[]): string[] {
+  if (args.includes('--no-jit')) process.env.SMTNEST_JIT = 'off';
+  try {
+    jitModeFromEnvironment();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return args.filter((a) => a !== '--no-jit');
 }
 
 async function dispatch(command: string, args: string[]): Promise<number> {
@@ -93,7 +107,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    return await dispatch(command, args);
+    return await dispatch(command, withoutJitOption(args));
   } catch (error) {
     if (error instanceof HelpShown) return 0;
     if (error instanceof AssemblyError) {

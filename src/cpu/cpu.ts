@@ -23,6 +23,8 @@ import { divS64, divU64, mulS32, mulU32, wide } from './arith.ts';
 import { executeCpuid, type CpuidConfig } from './cpuid.ts';
 import { STATE_HALTED, STATE_MWAIT, STATE_RUNNING, STATE_STALLED } from './thread-state.ts';
 import { MSR, msrValue, readMsr, readTsc, writeMsr } from './msr.ts';
+import type { Jit } from '../jit/jit.ts';
+import { AREA_OPCODE_COUNTS, AREA_REGS } from '../jit/layout.ts';
 import {
   EFLAGS_FIXED,
   EFLAGS_IF,
@@ -77,7 +79,7 @@ export const MAX_LEVELS = 4;
 
 export class Cpu {
   /** eax..r15, plus a constant zero at index 16 used for "no base/index". */
-  readonly regs = new Int32Array(NO_REG + 1);
+  readonly regs: Int32Array;
   eip = 0;
   readonly flags = new LazyFlags();
   /** IF: external interrupts are taken. */
@@ -98,7 +100,12 @@ export class Cpu {
   tscOffsetLo = 0;
   tscOffsetHi = 0;
   /** Instructions executed per opcode. */
-  readonly opcodeCounts = new Float64Array(256);
+  readonly opcodeCounts: Float64Array;
+  /** This thread's area in the machine's WebAssembly memory (src/jit/layout.ts):
+   * the registers and opcode counts live there, shared with compiled regions. */
+  readonly area: number;
+  /** The region compiler, when it is on (Machine attaches it). */
+  jit: Jit | null = null;
   /** Exceptions and interrupts delivered per vector. */
   readonly vectorCounts = new Float64Array(256);
   /** Set when run() returns STOP_TRIPLE_FAULT. */
@@ -144,6 +151,9 @@ export class Cpu {
     private readonly config: CpuConfig,
   ) {
     this.vmx = new Vmx(this, memory, config.vmxCosts, config.exits);
+    this.area = memory.threadArea(config.id);
+    this.regs = new Int32Array(memory.wasm.buffer, this.area + AREA_REGS, NO_REG + 1);
+    this.opcodeCounts = new Float64Array(memory.wasm.buffer, this.area + AREA_OPCODE_COUNTS, 256);
   }
 
   /** Starts a waiting thread at `eip` with `esp`, at cycle `now`: every
@@ -733,16 +743,25 @@ export class Cpu {
     const cost = CYCLES_BY_OPCODE;
     const counts = this.opcodeCounts;
     const f = this.flags;
+    const jit = this.jit;
     let eip = this.eip | 0;
     let cyc = this.cycles;
     let n = this.instructions;
-    let nLimit = n + maxInstructions;
+    // The slice's instruction limit; nLimit is it, or with the compiler on the
+    // next sampling point before it, so that sampling costs the loop nothing.
+    let budgetEnd = n + maxInstructions;
+    let nLimit = jit && !translating ? Math.min(budgetEnd, n + jit.interval) : budgetEnd;
     let stop = -1;
 
     for (;;) {
       try {
         while (stop < 0) {
           if (n >= nLimit || cyc >= cycleLimit || this.sliceBreak) {
+            if (n < budgetEnd && cyc < cycleLimit && !this.sliceBreak) {
+              jit!.sample(eip);
+              nLimit = Math.min(budgetEnd, n + jit!.interval);
+              continue;
+            }
             stop = STOP_BUDGET;
             break;
           }
@@ -750,7 +769,23 @@ export class Cpu {
           const pa = translating ? this.fetchAddress(eip) : eip;
           if ((pa >>> 0) >= size) this.fault(VECTOR_GP);
           let d = decodedWords[pa >>> 2];
-          if (d === 0) d = this.decodeAt(pa);
+          if (d >= 0) {
+            if (d === 0) d = this.decodeAt(pa);
+            else {
+              // A compiled region starts here: it runs while the limits allow.
+              this.eip = eip;
+              this.cycles = cyc;
+              this.instructions = n;
+              jit!.enter(this, d, budgetEnd, cycleLimit);
+              if (this.instructions !== n) {
+                eip = this.eip;
+                cyc = this.cycles;
+                n = this.instructions;
+                continue;
+              }
+              d = jit!.decodedAt(pa);
+            }
+          }
           const op = d & 0xff;
           n++;
           cyc += cost[op];
@@ -1199,7 +1234,10 @@ export class Cpu {
               eip = this.eip;
               cyc = this.cycles;
               // sti opens an interrupt shadow: the slice ends where it closes.
-              if (this.interruptShadowEnd > n && this.interruptShadowEnd < nLimit) nLimit = this.interruptShadowEnd;
+              if (this.interruptShadowEnd > n && this.interruptShadowEnd < budgetEnd) {
+                budgetEnd = this.interruptShadowEnd;
+                if (budgetEnd < nLimit) nLimit = budgetEnd;
+              }
           }
         }
         break;

@@ -21,6 +21,7 @@ import { encodeBootInfo, type BootInfo, type BootModule, type Mode } from './boo
 import { checkCosts, defaultCosts, type CostModel } from '../timing/cost-model.ts';
 import { LINE_SHIFT, Memory } from '../memory/memory.ts';
 import { STATE_MWAIT } from '../cpu/thread-state.ts';
+import { Jit, jitModeFromEnvironment, type JitMode } from '../jit/jit.ts';
 import { collectStats, type MachineStats } from './stats.ts';
 import { Regions } from './regions.ts';
 
@@ -37,6 +38,9 @@ export interface MachineOptions {
   threads?: number;
   /** The hw-mode thread extension (default off). */
   threadExtension?: boolean;
+  /** The region compiler (docs/performance.md): off, auto (hot code only) or
+   * always (compile as soon as code is sampled). Default: SMTNEST_JIT, else auto. */
+  jit?: JitMode;
   /** The block device's disk image, whole 512-byte sectors (default: an empty disk). */
   disk?: Uint8Array;
   /** What is at the other end of the NIC's wire: a stock peer by kind (the
@@ -143,12 +147,20 @@ export class Machine {
   private regionMarkAt = 0;
   private result: RunResult | null = null;
 
+  /** The region compiler, unless it is off. */
+  readonly jit: Jit | null = null;
+
   constructor(options: MachineOptions = {}) {
     this.memory = new Memory(options.ramSize ?? DEFAULT_RAM_SIZE);
     this.serial = new SerialConsole(options.consoleSink);
     this.costs = options.costs ?? defaultCosts();
     checkCosts(this.costs);
     this.core = new Core(this.memory, this.bus, options.threads ?? 1, this.costs, this.exits, options.threadExtension ?? false);
+    const jitMode = options.jit ?? jitModeFromEnvironment();
+    if (jitMode !== 'off') {
+      this.jit = new Jit(this.memory, jitMode);
+      for (const thread of this.core.threads) thread.jit = this.jit;
+    }
     this.timer = new Timer(this.core.interrupts);
     this.block = new BlockDevice(options.disk ?? new Uint8Array(0), this.memory, this.core.interrupts, {
       blockLatency: this.costs.blockLatency,

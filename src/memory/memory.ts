@@ -11,11 +11,25 @@
 //   decoded afresh) or MONITORED (a hardware thread has armed `monitor` on
 //   it). `monitors` counts the threads armed on each line, so that one
 //   thread disarming never clears the flag another thread still relies on.
-//   A store to a line with no flags costs one load and a branch.
+//   A store to a line with no flags costs one load and a branch. A third
+//   flag, COMPILED, marks lines holding code of a compiled region (src/jit/):
+//   a write there drops the regions built from it.
+//
+// All of it (RAM, line flags, and each hardware thread's registers and
+// counters) lives in one WebAssembly.Memory, so that compiled regions work
+// on the same state as the interpreter. The layout, from address 0: RAM,
+// then the line flags, then THREAD_AREA_BYTES per hardware thread.
 
 export const LINE_SHIFT = 6;
 export const LINE_CODE = 1;
 export const LINE_MONITORED = 2;
+export const LINE_COMPILED = 4;
+
+/** A hardware thread's area: registers, then the compiled code's exchange
+ * fields, then per-opcode counts (offsets in src/jit/layout.ts). */
+export const THREAD_AREA_BYTES = 4096;
+export const MAX_THREADS = 8;
+const WASM_PAGE = 65536;
 
 export class Memory {
   readonly size: number;
@@ -27,17 +41,27 @@ export class Memory {
   private readonly monitors: Uint8Array;
   /** Called with the line number when a MONITORED line is written. */
   onMonitoredWrite: (line: number) => void = () => {};
+  /** Called with the line number when a COMPILED line is written. */
+  onCompiledWrite: (line: number) => void = () => {};
+  readonly wasm: WebAssembly.Memory;
+  /** Where the line flags start in the WebAssembly memory. */
+  readonly lineFlagsBase: number;
+  private readonly threadAreasBase: number;
 
   constructor(size: number) {
     if (!Number.isInteger(size) || size < 4096 || size % 4096 !== 0 || size > 0x80000000) {
       throw new RangeError(`RAM size must be a multiple of 4096 between 4 KiB and 2 GiB, got ${size}`);
     }
     this.size = size;
-    const buffer = new ArrayBuffer(size);
-    this.bytes = new Uint8Array(buffer);
-    this.words = new Int32Array(buffer);
+    this.lineFlagsBase = size;
+    this.threadAreasBase = size + (size >>> LINE_SHIFT);
+    const pages = Math.ceil((this.threadAreasBase + MAX_THREADS * THREAD_AREA_BYTES) / WASM_PAGE);
+    this.wasm = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    const buffer = this.wasm.buffer;
+    this.bytes = new Uint8Array(buffer, 0, size);
+    this.words = new Int32Array(buffer, 0, size >>> 2);
     this.decoded = new Int32Array(size >>> 2);
-    this.lineFlags = new Uint8Array(size >>> LINE_SHIFT);
+    this.lineFlags = new Uint8Array(buffer, this.lineFlagsBase, size >>> LINE_SHIFT);
     this.monitors = new Uint8Array(size >>> LINE_SHIFT);
   }
 
@@ -49,6 +73,17 @@ export class Memory {
   /** A thread's monitor on `line` is disarmed; the line stays watched while another thread's is armed. */
   disarmMonitor(line: number): void {
     if (--this.monitors[line] === 0) this.lineFlags[line] &= ~LINE_MONITORED;
+  }
+
+  /** Pages of the WebAssembly memory (a compiled region imports it at this size). */
+  get pages(): number {
+    return this.wasm.buffer.byteLength / WASM_PAGE;
+  }
+
+  /** The address of hardware thread `id`'s area in the WebAssembly memory. */
+  threadArea(id: number): number {
+    if (!Number.isInteger(id) || id < 0 || id >= MAX_THREADS) throw new RangeError(`thread ${id} has no area (at most ${MAX_THREADS} threads)`);
+    return this.threadAreasBase + id * THREAD_AREA_BYTES;
   }
 
   /** A write touched lines `first..last` that carry flags: invalidate decodes, wake monitors. */
@@ -64,6 +99,7 @@ export class Memory {
         this.decoded.fill(0, line << (LINE_SHIFT - 2), (line + 1) << (LINE_SHIFT - 2));
         this.lineFlags[line] = flags & ~LINE_CODE;
       }
+      if (flags & LINE_COMPILED) this.onCompiledWrite(line);
       if (flags & LINE_MONITORED) this.onMonitoredWrite(line);
     }
   }
