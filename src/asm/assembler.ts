@@ -331,7 +331,7 @@ class Assembler {
     cursor.next();
     cursor.expectEnd();
     const name = decodeName(nameToken);
-    const found = this.files.bytes(name, head.loc.file);
+    const found = this.files.bytes(name, head.loc.file, nameToken.loc);
     if ('searched' in found) {
       throw new SourceError(nameToken.loc, `incbin file not found: '${name}' (searched ${found.searched.join(', ')})`);
     }

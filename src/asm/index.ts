@@ -6,3 +6,4 @@ export { AssemblyError, formatDiagnostic, type Diagnostic } from './diagnostics.
 export { readImage, writeImage } from './image.ts';
 export type { AssembleOptions, LineInfo, Program, SymbolInfo } from './program.ts';
 export { symbolizer } from './symbolizer.ts';
+export { readRegularFile } from './sources.ts';

@@ -262,7 +262,7 @@ class Preprocessor {
       throw new SourceError((nameToken ?? keyword).loc, '%include needs a file name in quotes');
     }
     const name = decodeString(nameToken);
-    const found = this.files.text(name, keyword.loc.file);
+    const found = this.files.text(name, keyword.loc.file, nameToken.loc);
     if ('searched' in found) {
       throw new SourceError(nameToken.loc, `include file not found: '${name}' (searched ${found.searched.join(', ')})`);
     }

@@ -18,7 +18,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
-import { assembleFile, readImage, writeImage, type AssembleOptions, type Program } from '../asm/index.ts';
+import { assembleFile, readImage, readRegularFile, writeImage, type AssembleOptions, type Program } from '../asm/index.ts';
 import { PROJECT_ROOT } from '../paths.ts';
 
 /** A file the assembly looked at: its path and the hash of its content, or
@@ -133,8 +133,8 @@ export class ImageCache {
     };
     const program = assembleFile(path, {
       ...options,
-      readFile: track((file) => readFileSync(file, 'utf8')),
-      readBinaryFile: track((file) => new Uint8Array(readFileSync(file))),
+      readFile: track((file) => readRegularFile(file).toString('utf8')),
+      readBinaryFile: track((file) => new Uint8Array(readRegularFile(file))),
     });
     return { dependencies, program };
   }

@@ -133,6 +133,17 @@ describe('the assembler', () => {
   }, 20_000);
 });
 
+describe('files a source names', () => {
+  // Before, reading /dev/zero never ended (the fuzz campaign's hang).
+  it.each([
+    ['_start:\n    incbin "/dev/zero"', /^hostile\.s:2:12: cannot read '\/dev\/zero': not a regular file/],
+    ['%include "/dev/zero"', /^hostile\.s:1:10: cannot read '\/dev\/zero': not a regular file/],
+    ['%include "/tmp"', /^hostile\.s:1:10: cannot read '\/tmp': not a regular file/],
+  ])('%s: one file:line:col error, at once', (source, message) => {
+    expect(() => assemble(source)).toThrow(message);
+  });
+});
+
 describe('cost parameters', () => {
   it.each([
     [{ vmExit: 1e308 }, /'vmExit' must be an integer from 0 to 10000000, got 1e\+308/],
