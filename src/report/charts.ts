@@ -176,8 +176,9 @@ function exitsChart(data: ReportData): Chart {
       'Each workload ran under L1 under L0 in each mode. Per mode, the upper, darker bar counts the hardware VM exits of one reason that L0 handled (from L2 and from L1 itself), ' +
       'the lower, lighter one the exits L0 reflected to L1 (a reflected exit is also one of L0\'s); the numbers at the end are both, L0\'s / L1\'s. ' +
       'The axis is logarithmic, so that an exit taken once is as visible as one taken thousands of times: compare lengths as orders of magnitude. ' +
-      'Read which reasons dominate: L1\'s VMREAD/VMWRITE/VMRESUME traps outnumber the L2 exits that caused them, in every mode: ' +
-      'sw and hw move where exits are handled, not how many there are.',
+      'Read which reasons dominate: in baseline and hw, L1\'s VMREAD/VMWRITE/VMRESUME traps outnumber the L2 exits that caused them ' +
+      '(hw makes each trap a thread switch, not fewer); in sw, L1 takes its guest\'s exits through the exit channel and those traps are gone, ' +
+      'while the exits of L1\'s own (its port I/O, its interrupts) remain.',
     svg: chart({ id: 'exits-per-reason', width: WIDTH, height: y + 4, title }, parts.join('')),
   };
 }
@@ -346,7 +347,7 @@ function breakdownChart(data: ReportData): Chart {
       return mark;
     });
     parts.push(element('g', { 'data-mode': r.mode, 'data-total': String(r.cycles) }, segments.join('')));
-    parts.push(text(x + 8, y + barHeight / 2 + 4, `${grouped(r.cycles)} cycles, ${r.hardwareExits} VM exits`, { class: 'value' }));
+    parts.push(text(x + 8, y + barHeight / 2 + 4, `${grouped(r.cycles)} cycles, ${r.hardwareExits} VM exit${r.hardwareExits === 1 ? '' : 's'}`, { class: 'value' }));
   });
   const title = `Where the cycles of one nested exit go (one L2 ${reason} of ${workload} at depth 2)`;
   return {
