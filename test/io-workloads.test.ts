@@ -261,11 +261,13 @@ describe('the I/O workloads under one and two hypervisors', () => {
           if (depth === 2) {
             // The physical interrupt exits to L0 (from L2, or from L1 waiting
             // for one); L0 completes its device model and makes L1's vector
-            // pending, which reaches L1 as an exit of L2; L1 completes its
-            // model and injects L2's vector. L2's port accesses are L1's to
-            // handle.
+            // pending, which reaches L1 as an exit of L2 or, when L2 halted
+            // first, while L1 waits in its HLT handler, blocked in its own
+            // hlt; L1 completes its model and injects L2's vector. L2's port
+            // accesses are L1's to handle.
             expect(exitCount(machine, 'L1', 'L0', 'EXTERNAL_INTERRUPT') + exitCount(machine, 'L2', 'L0', 'EXTERNAL_INTERRUPT')).toBeGreaterThan(0);
-            expect(exitCount(machine, 'L2', 'L1', 'EXTERNAL_INTERRUPT')).toBeGreaterThan(0);
+            const whileWaiting = Math.min(exitCount(machine, 'L2', 'L1', 'HLT'), exitCount(machine, 'L1', 'L0', 'HLT'));
+            expect(exitCount(machine, 'L2', 'L1', 'EXTERNAL_INTERRUPT') + whileWaiting).toBeGreaterThan(0);
             expect(exitCount(machine, 'L2', 'L1', 'IO_INSTRUCTION')).toBeGreaterThan(0);
           }
         });

@@ -40,7 +40,7 @@ export const COST_PARAMETERS: readonly CostParameter[] = [
     name: 'mwaitWakeLatency',
     cycles: 200,
     source:
-      'Intel 64 and IA-32 Architectures Optimization Reference Manual, table "Properties of Synchronization Objects": synchronizing through MONITOR/MWAIT costs hundreds of cycles (against thousands for OS objects); 200 cycles is 100 ns at the model\'s 2 GHz, the exit latency Linux intel_idle gives the shallowest MWAIT state on Sapphire Rapids (C0.2). The 2 us C1 exit latency of intel_idle on Skylake-SP is a whole core leaving C1, the worst case: a sweep point (smtnest sweep ... --param mwaitWakeLatency=...), not the default',
+      'Intel 64 and IA-32 Architectures Optimization Reference Manual, table "Properties of Synchronization Objects": synchronizing through MONITOR/MWAIT costs hundreds of cycles (against thousands for OS objects); 200 cycles is 100 ns at the model\'s 2 GHz, the exit latency that Artem Bityutskiy\'s patch "intel_idle: add C0.2 state for Sapphire Rapids Xeon" (linux-pm, March 2023) gives Sapphire Rapids\' shallowest sleep, C0.2 (entered with UMWAIT, a user-level MWAIT, not MWAIT itself: no published figure isolates MWAIT\'s own wake-up on a thread whose sibling runs). The 2 us C1 exit latency of intel_idle on Skylake-SP is a whole core leaving C1, the worst case: a sweep point (smtnest sweep ... --param mwaitWakeLatency=...), not the default',
   },
   {
     name: 'networkLatency',

@@ -193,7 +193,7 @@ export const VMCS_FIELDS: readonly VmcsField[] = [
   { name: 'IO_RSI', encoding: 0x6404, description: 'esi before an SMI-interrupted I/O instruction' },
   { name: 'IO_RDI', encoding: 0x6406, description: 'edi before an SMI-interrupted I/O instruction' },
   { name: 'IO_RIP', encoding: 0x6408, description: 'eip of an SMI-interrupted I/O instruction' },
-  { name: 'GUEST_LINEAR_ADDRESS', encoding: 0x640a, description: 'guest address of an EPT violation (no paging: the guest-physical one)', shadow: 'read', used: true },
+  { name: 'GUEST_LINEAR_ADDRESS', encoding: 0x640a, description: 'guest address of an EPT violation (no paging: the guest-physical one)', shadow: 'read', exit: 'every', used: true },
   // natural-width guest state
   { name: 'GUEST_CR0', encoding: 0x6800, description: 'guest CR0', shadow: 'read-write', entry: 'every', exit: 'every' },
   { name: 'GUEST_CR3', encoding: 0x6802, description: 'guest CR3', shadow: 'read-write', entry: 'every', exit: 'every' },
