@@ -84,6 +84,8 @@ export class Jit {
   private readonly f64: Float64Array;
   /** Regions compiled so far (for the bench and the tests). */
   compiled = 0;
+  /** Instructions executed in regions so far (for the bench and the tests). */
+  executed = 0;
 
   constructor(
     private readonly memory: Memory,
@@ -139,6 +141,7 @@ export class Jit {
     const wrote = region.run(base);
     const instructions = f64[(base + AREA.AREA_INSTRUCTIONS) >> 3];
     if (instructions === thread.instructions) return;
+    this.executed += instructions - thread.instructions;
     thread.instructions = instructions;
     thread.cycles = f64[(base + AREA.AREA_CYCLES) >> 3];
     thread.eip = i32[(base + AREA.AREA_EIP) >> 2];
@@ -168,6 +171,7 @@ export class Jit {
 
   /** Compiles the region entered at `entry`, if its first instruction is decoded and compilable. */
   compileAt(entry: number): void {
+    if ((entry & 3) !== 0 || entry >>> 0 >= this.memory.size) return;
     const decoded = this.memory.decoded;
     if (decoded[entry >>> 2] >= 0) return; // not decoded, or a region already
     const plan = this.plan(entry);
