@@ -7,8 +7,9 @@
 // WebAssembly memory. Branches between blocks never leave WebAssembly: a
 // block's code follows the blocks before it inside their labels, so a branch
 // to a later block is a `br` out to it, a branch to the block itself a `br`
-// back to its own `loop`, and only a branch back to an earlier block goes
-// through the br_table dispatch at the loop's head. The exactness rules, each
+// back to its own `loop`, a branch back to the entry block to the region's
+// loop, and only a branch back to another earlier block goes through the
+// br_table dispatch at that loop's head. The exactness rules, each
 // of which the differential test (test/jit.test.ts) checks:
 // - a block starts only if the instruction budget and the cycle limit cannot
 //   end inside it; else the region returns and the interpreter finishes. The
@@ -354,6 +355,8 @@ class RegionEmitter {
   private selfLevel = 0;
   /** The lazy-flag kind each block starts with, where the region fixes it. */
   private readonly knownAtEntry: number[];
+  /** Whether some block branches back to a block after the first (through the br_table). */
+  private readonly dispatched: boolean;
   /** The lazy op as far as the compiler knows it within a block. */
   private known = UNKNOWN;
   /** The block and position being emitted, and the block's prefix cycle sums. */
@@ -390,6 +393,12 @@ class RegionEmitter {
     this.n = c.local(F64);
     this.cyc = c.local(F64);
     this.knownAtEntry = knownAtEntry(plan);
+    this.dispatched = plan.blocks.some((_, b) =>
+      successors(plan, b).some((address) => {
+        const j = plan.index.get(address);
+        return j !== undefined && j > 0 && j < b;
+      }),
+    );
   }
 
   private temp(): number {
@@ -441,13 +450,18 @@ class RegionEmitter {
     this.doneLevel = this.open('block');
     this.dispatchLevel = this.open('loop');
     // Block j's label: opened (n - 1 - j)th, so that block 0's is innermost.
-    for (let i = 0; i < blocks.length; i++) this.blockLevels[blocks.length - 1 - i] = this.open('block');
-    c.get(this.next).brTable(
-      blocks.map((_, i) => i),
-      0,
-    );
+    // Without a branch back to a block after the first, block 0's code
+    // starts at the loop's head, and there is no br_table (nor label 0).
+    const first = this.dispatched ? 0 : 1;
+    for (let i = blocks.length - 1; i >= first; i--) this.blockLevels[i] = this.open('block');
+    if (this.dispatched) {
+      c.get(this.next).brTable(
+        blocks.map((_, i) => i),
+        0,
+      );
+    }
     for (let i = 0; i < blocks.length; i++) {
-      this.close();
+      if (i >= first) this.close();
       this.selfLevel = this.open('loop');
       this.emitBlock(i);
       this.close();
@@ -536,7 +550,7 @@ class RegionEmitter {
     if (index === this.block) this.br(this.selfLevel);
     else if (index !== undefined && index > this.block) this.br(this.blockLevels[index]);
     else if (index !== undefined) {
-      c.i32(index).set(this.next);
+      if (this.dispatched) c.i32(index).set(this.next);
       this.br(this.dispatchLevel);
     } else {
       this.leaveAtBlockEnd(() => c.i32(target));
