@@ -4,21 +4,31 @@
 //
 // The function keeps the 16 registers and the lazy-flag state in locals, and
 // works on guest RAM, line flags and the thread's counters in the machine's
-// WebAssembly memory. Blocks are cases of a br_table dispatch loop, so
-// branches between them never leave WebAssembly. The exactness rules, each
+// WebAssembly memory. Branches between blocks never leave WebAssembly: a
+// block's code follows the blocks before it inside their labels, so a branch
+// to a later block is a `br` out to it, a branch to the block itself a `br`
+// back to its own `loop`, a branch back to the entry block to the region's
+// loop, and only a branch back to another earlier block goes through the
+// br_table dispatch at that loop's head. The exactness rules, each
 // of which the differential test (test/jit.test.ts) checks:
 // - a block starts only if the instruction budget and the cycle limit cannot
-//   end inside it; else the region returns and the interpreter finishes;
+//   end inside it; else the region returns and the interpreter finishes. The
+//   limits become two i32 allowances on entry (instructions and cycles left),
+//   from which each block subtracts its totals and checks the sign once;
 // - an access out of RAM, a divide that would raise #DE, or an idiv by -1
 //   side-exits before the instruction, which the interpreter then executes
 //   (and faults on) itself;
 // - a store to a line with flags (compiled or decoded code, a monitor) leaves
 //   after the instruction, with the write reported so that the caller
 //   invalidates and wakes exactly as the interpreter's store does;
-// - instructions and cycles are added per block, and per-block completion
-//   counts, kept in locals and folded into the opcode counts by the caller
-//   before anything reads them, replace per-opcode counting;
-// - the region returns every YIELD_BLOCKS blocks.
+// - instructions and cycles are what the allowances lost, added to the
+//   thread's counters on return; per-block completion counts, kept in locals
+//   and folded into the opcode counts by the caller before anything reads
+//   them, replace per-opcode counting;
+// - the region returns after at most FUEL_INSTRUCTIONS instructions;
+// - the lazy-flag kind a block starts with is known at compile time when
+//   every branch into it comes from a block of the region that ends with the
+//   same kind (the entry block's is unknown: the interpreter enters there).
 
 import { LENGTH_BY_OPCODE, NO_REG } from '../isa/encoding.ts';
 import type { Behaviour, Semantics } from '../isa/semantics.ts';
@@ -26,8 +36,10 @@ import * as LAZY from '../cpu/flags.ts';
 import * as AREA from './layout.ts';
 import { Code, encodeModule, F64, I32, I64, OP, type FunctionDef } from './wasm.ts';
 
-/** Blocks a region runs before it returns to the interpreter's loop. */
-export const YIELD_BLOCKS = 4096;
+/** Instructions a region runs at most before it returns to the interpreter's loop. */
+export const FUEL_INSTRUCTIONS = 1 << 20;
+/** The cycle allowance's cap (a finite one: it is an i32). */
+const FUEL_CYCLES = 1 << 30;
 
 const ESP = 4;
 
@@ -236,6 +248,79 @@ function flagHelper(emit: (c: Code, f: FlagLocals, known: number) => void, kinds
   return { params: [I32, I32, I32, I32, I32, I32, I32], results: [I32], code: c };
 }
 
+/** The lazy-flag kind after `ins`, given the kind before it (UNKNOWN when
+ * not known at compile time): the kind its emitted code leaves in the op local. */
+function flagsAfter(ins: PlannedInstruction, before: number): number {
+  const { behaviour, form } = ins.semantics;
+  switch (behaviour.kind) {
+    case 'alu':
+      return ALU[behaviour.op].flags;
+    case 'neg':
+    case 'cmpxchg':
+      return LAZY.FLAGS_SUB;
+    case 'inc':
+      return LAZY.FLAGS_INC;
+    case 'dec':
+      return LAZY.FLAGS_DEC;
+    case 'shift':
+      if (form.operands[1] !== 'i') return UNKNOWN; // a zero count keeps the kind before
+      if ((ins.imm & 31) === 0) return before;
+      return behaviour.op === 'rol' || behaviour.op === 'ror' ? LAZY.FLAGS_ALL : LAZY.FLAGS_CO;
+    case 'carry':
+      return LAZY.FLAGS_ALL;
+    case 'multiply':
+      return LAZY.FLAGS_CO;
+    default:
+      return before;
+  }
+}
+
+/** The addresses block `b` may go on at inside the region (the emitter's transfers). */
+function successors(plan: RegionPlan, b: number): number[] {
+  const instructions = plan.blocks[b].instructions;
+  const last = instructions[instructions.length - 1];
+  const { behaviour, form } = last.semantics;
+  const next = (last.address + LENGTH_BY_OPCODE[form.opcode]) | 0;
+  const direct = form.operands[0] === 'rel';
+  switch (behaviour.kind) {
+    case 'jcc':
+      return [(next + last.imm) | 0, next];
+    case 'jmp':
+    case 'call':
+      return direct ? [(next + last.imm) | 0] : [...plan.returnSites];
+    case 'ret':
+      return [...plan.returnSites];
+    default:
+      return [next];
+  }
+}
+
+/** Per block, the lazy-flag kind it starts with: the one every block
+ * branching to it ends with, or UNKNOWN (always for block 0, which the
+ * interpreter enters). A forward analysis to its fixed point. */
+function knownAtEntry(plan: RegionPlan): number[] {
+  const UNREACHED = -2;
+  const entry = plan.blocks.map((_, i): number => (i === 0 ? UNKNOWN : UNREACHED));
+  for (let changed = true; changed; ) {
+    changed = false;
+    plan.blocks.forEach((block, b) => {
+      if (entry[b] === UNREACHED) return;
+      let known = entry[b];
+      for (const ins of block.instructions) known = flagsAfter(ins, known);
+      for (const address of successors(plan, b)) {
+        const j = plan.index.get(address);
+        if (j === undefined) continue;
+        const met = entry[j] === UNREACHED || entry[j] === known ? known : UNKNOWN;
+        if (met !== entry[j]) {
+          entry[j] = met;
+          changed = true;
+        }
+      }
+    });
+  }
+  return entry.map((known) => (known === UNREACHED ? UNKNOWN : known));
+}
+
 /** Emits one region's function. */
 class RegionEmitter {
   readonly c = new Code(1);
@@ -244,10 +329,12 @@ class RegionEmitter {
   private readonly f: FlagLocals;
   private readonly n: number;
   private readonly cyc: number;
-  private readonly nLimit: number;
-  private readonly cycleLimit: number;
+  /** The instructions and cycles the limits still allow, and their values on entry. */
+  private readonly fuel: number;
+  private readonly cycleFuel: number;
+  private readonly fuelAtEntry: number;
+  private readonly cycleFuelAtEntry: number;
   private readonly next: number;
-  private readonly left: number;
   private readonly exitEip: number;
   private readonly exitBlock: number;
   private readonly exitPosition: number;
@@ -259,10 +346,17 @@ class RegionEmitter {
   private readonly wideTemps: number[] = [];
   private tempsUsed = 0;
   private wideUsed = 0;
-  /** Open structured-control constructs, and the levels of the two labels. */
+  /** Open structured-control constructs, and the levels of the labels: the
+   * exit, the dispatch loop, each block's start, the current block's loop. */
   private depth = 0;
   private doneLevel = 0;
   private dispatchLevel = 0;
+  private readonly blockLevels: number[] = [];
+  private selfLevel = 0;
+  /** The lazy-flag kind each block starts with, where the region fixes it. */
+  private readonly knownAtEntry: number[];
+  /** Whether some block branches back to a block after the first (through the br_table). */
+  private readonly dispatched: boolean;
   /** The lazy op as far as the compiler knows it within a block. */
   private known = UNKNOWN;
   /** The block and position being emitted, and the block's prefix cycle sums. */
@@ -286,7 +380,10 @@ class RegionEmitter {
       eflags: c.local(I32),
     };
     this.next = c.local(I32);
-    this.left = c.local(I32);
+    this.fuel = c.local(I32);
+    this.cycleFuel = c.local(I32);
+    this.fuelAtEntry = c.local(I32);
+    this.cycleFuelAtEntry = c.local(I32);
     this.exitEip = c.local(I32);
     this.exitBlock = c.local(I32);
     this.exitPosition = c.local(I32);
@@ -295,8 +392,13 @@ class RegionEmitter {
     for (let i = 0; i < plan.blocks.length; i++) this.blockCounts.push(c.local(I32));
     this.n = c.local(F64);
     this.cyc = c.local(F64);
-    this.nLimit = c.local(F64);
-    this.cycleLimit = c.local(F64);
+    this.knownAtEntry = knownAtEntry(plan);
+    this.dispatched = plan.blocks.some((_, b) =>
+      successors(plan, b).some((address) => {
+        const j = plan.index.get(address);
+        return j !== undefined && j > 0 && j < b;
+      }),
+    );
   }
 
   private temp(): number {
@@ -338,24 +440,38 @@ class RegionEmitter {
     this.flagLocals().forEach((local, i) => c.get(this.area).mem(OP.i32Load, 2, AREA.AREA_FLAGS + 4 * i).set(local));
     c.get(this.area).mem(OP.f64Load, 3, AREA.AREA_INSTRUCTIONS).set(this.n);
     c.get(this.area).mem(OP.f64Load, 3, AREA.AREA_CYCLES).set(this.cyc);
-    c.get(this.area).mem(OP.f64Load, 3, AREA.AREA_INSTRUCTION_LIMIT).set(this.nLimit);
-    c.get(this.area).mem(OP.f64Load, 3, AREA.AREA_CYCLE_LIMIT).set(this.cycleLimit);
-    c.i32(YIELD_BLOCKS + 1).set(this.left);
+    // The allowances: instructions up to the budget (at most
+    // FUEL_INSTRUCTIONS), and cycles such that a block whose total fits ends
+    // before the cycle limit: floor(limit - cycles) - 1, at most FUEL_CYCLES.
+    c.get(this.area).mem(OP.f64Load, 3, AREA.AREA_INSTRUCTION_LIMIT).get(this.n).op(OP.f64Sub);
+    c.f64(FUEL_INSTRUCTIONS).op(OP.f64Min).f64(-1).op(OP.f64Max).op(OP.i32TruncF64S).tee(this.fuel).set(this.fuelAtEntry);
+    c.get(this.area).mem(OP.f64Load, 3, AREA.AREA_CYCLE_LIMIT).get(this.cyc).op(OP.f64Sub).op(OP.f64Floor).f64(1).op(OP.f64Sub);
+    c.f64(FUEL_CYCLES).op(OP.f64Min).f64(-1).op(OP.f64Max).op(OP.i32TruncF64S).tee(this.cycleFuel).set(this.cycleFuelAtEntry);
     this.doneLevel = this.open('block');
     this.dispatchLevel = this.open('loop');
-    for (let i = 0; i < blocks.length; i++) this.open('block');
-    c.get(this.next).brTable(
-      blocks.map((_, i) => i),
-      0,
-    );
+    // Block j's label: opened (n - 1 - j)th, so that block 0's is innermost.
+    // Without a branch back to a block after the first, block 0's code
+    // starts at the loop's head, and there is no br_table (nor label 0).
+    const first = this.dispatched ? 0 : 1;
+    for (let i = blocks.length - 1; i >= first; i--) this.blockLevels[i] = this.open('block');
+    if (this.dispatched) {
+      c.get(this.next).brTable(
+        blocks.map((_, i) => i),
+        0,
+      );
+    }
     for (let i = 0; i < blocks.length; i++) {
-      this.close();
+      if (i >= first) this.close();
+      this.selfLevel = this.open('loop');
       this.emitBlock(i);
+      this.close();
     }
     this.close(); // the dispatch loop: every block ends in a branch
     c.op(OP.unreachable);
     this.close();
-    // Epilogue: everything back to the area.
+    // Epilogue: everything back to the area; the counters grow by what the allowances lost.
+    c.get(this.n).get(this.fuelAtEntry).get(this.fuel).op(OP.i32Sub).op(OP.f64ConvertI32S).op(OP.f64Add).set(this.n);
+    c.get(this.cyc).get(this.cycleFuelAtEntry).get(this.cycleFuel).op(OP.i32Sub).op(OP.f64ConvertI32S).op(OP.f64Add).set(this.cyc);
     for (let i = 0; i < 16; i++) c.get(this.area).get(this.r[i]).mem(OP.i32Store, 2, AREA.AREA_REGS + 4 * i);
     this.flagLocals().forEach((local, i) => c.get(this.area).get(local).mem(OP.i32Store, 2, AREA.AREA_FLAGS + 4 * i));
     c.get(this.area).get(this.n).mem(OP.f64Store, 3, AREA.AREA_INSTRUCTIONS);
@@ -374,9 +490,11 @@ class RegionEmitter {
    * (or after the last, position = length), at eip pushed by `eip`. */
   private leave(position: number, eip: () => void): void {
     const c = this.c;
-    if (position > 0) {
-      c.get(this.n).f64(position).op(OP.f64Add).set(this.n);
-      c.get(this.cyc).f64(this.prefixCycles[position]).op(OP.f64Add).set(this.cyc);
+    // The block's start charged all of it: give back what did not run.
+    const k = this.plan.blocks[this.block].instructions.length;
+    if (position < k) {
+      c.get(this.fuel).i32(k - position).op(OP.i32Add).set(this.fuel);
+      c.get(this.cycleFuel).i32(this.prefixCycles[k] - this.prefixCycles[position]).op(OP.i32Add).set(this.cycleFuel);
     }
     eip();
     c.set(this.exitEip);
@@ -399,29 +517,28 @@ class RegionEmitter {
     const k = block.instructions.length;
     this.block = index;
     this.position = 0;
-    this.known = UNKNOWN;
+    this.known = this.knownAtEntry[index];
     this.prefixCycles = [0];
     for (const ins of block.instructions) this.prefixCycles.push(this.prefixCycles[this.prefixCycles.length - 1] + ins.cycles);
-    // Runs only if neither limit can end inside it, and not past the yield point.
-    c.get(this.n).f64(k).op(OP.f64Add).get(this.nLimit).op(OP.f64Gt);
-    c.get(this.cyc).f64(this.prefixCycles[k - 1]).op(OP.f64Add).get(this.cycleLimit).op(OP.f64Ge);
-    c.op(OP.i32Or);
-    c.get(this.left).i32(1).op(OP.i32Sub).tee(this.left).op(OP.i32Eqz).op(OP.i32Or);
+    // Charged in full at its start; runs only if neither allowance goes negative.
+    c.get(this.fuel).i32(k).op(OP.i32Sub).tee(this.fuel);
+    c.get(this.cycleFuel).i32(this.prefixCycles[k]).op(OP.i32Sub).tee(this.cycleFuel);
+    c.op(OP.i32Or).i32(0).op(OP.i32LtS);
     this.exitIf();
     for (let i = 0; i < k; i++) {
+      const ins = block.instructions[i];
+      const before = this.known;
       this.position = i;
       this.tempsUsed = 0;
       this.wideUsed = 0;
-      this.emitInstruction(block.instructions[i], i === k - 1);
+      this.emitInstruction(ins, i === k - 1);
+      if (this.known !== flagsAfter(ins, before)) throw new Error(`${ins.semantics.form.mnemonic}: the flag kind it leaves is not the one the region's analysis assumes`);
     }
   }
 
-  /** The end of the block: counters, then a transfer to eip (pushed by `eip`, or static). */
+  /** The end of the block: its completion counted (the allowances were charged at its start). */
   private finishBlock(): void {
     const c = this.c;
-    const k = this.plan.blocks[this.block].instructions.length;
-    c.get(this.n).f64(k).op(OP.f64Add).set(this.n);
-    c.get(this.cyc).f64(this.prefixCycles[k]).op(OP.f64Add).set(this.cyc);
     const counter = this.blockCounts[this.block];
     c.get(counter).i32(1).op(OP.i32Add).set(counter);
   }
@@ -430,8 +547,10 @@ class RegionEmitter {
   private transferTo(target: number): void {
     const c = this.c;
     const index = this.plan.index.get(target);
-    if (index !== undefined) {
-      c.i32(index).set(this.next);
+    if (index === this.block) this.br(this.selfLevel);
+    else if (index !== undefined && index > this.block) this.br(this.blockLevels[index]);
+    else if (index !== undefined) {
+      if (this.dispatched) c.i32(index).set(this.next);
       this.br(this.dispatchLevel);
     } else {
       this.leaveAtBlockEnd(() => c.i32(target));

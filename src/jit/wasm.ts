@@ -79,10 +79,16 @@ export const OP = {
   i64Shl: 0x86,
   i64ShrS: 0x87,
   i64ShrU: 0x88,
+  f64Floor: 0x9c,
   f64Add: 0xa0,
+  f64Sub: 0xa1,
+  f64Min: 0xa4,
+  f64Max: 0xa5,
+  i32TruncF64S: 0xaa,
   i32WrapI64: 0xa7,
   i64ExtendI32S: 0xac,
   i64ExtendI32U: 0xad,
+  f64ConvertI32S: 0xb7,
   f64ConvertI32U: 0xb8,
 } as const;
 

@@ -8,6 +8,7 @@ import type { Program } from '../asm/index.ts';
 import { PROJECT_ROOT } from '../paths.ts';
 import type { Mode } from './bootinfo.ts';
 import type { CostModel } from '../timing/cost-model.ts';
+import type { JitMode } from '../jit/jit.ts';
 import { imageCache } from './image-cache.ts';
 import { DEFAULT_RAM_SIZE, Machine } from './machine.ts';
 import { workloadDevices } from './workloads.ts';
@@ -30,6 +31,8 @@ export interface Scenario {
   costs?: CostModel;
   ramSize?: number;
   consoleSink?: (byte: number) => void;
+  /** The region compiler's mode (default: SMTNEST_JIT, else auto). */
+  jit?: JitMode;
 }
 
 /** A guest image from its source, with the guests' include directory on
@@ -56,6 +59,7 @@ export function buildMachine(scenario: Scenario, hypervisors: readonly Program[]
     threadExtension: mode === 'hw',
     costs: scenario.costs,
     consoleSink: scenario.consoleSink,
+    jit: scenario.jit,
     ...workloadDevices(scenario.workload),
   });
   const stack = [...hypervisors.slice(0, depth), scenario.workload];
