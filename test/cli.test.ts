@@ -9,14 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatComparison } from '../src/cli/compare.ts';
 import { defaultCosts } from '../src/timing/cost-model.ts';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../src/paths.ts';
 import { smtnestHere as smtnest } from './in-process.ts';
-
-vi.mock('node:fs', async (importOriginal) => {
-  const { withCapturedWriteSync } = await import('./captured-output.ts');
-  return withCapturedWriteSync(await importOriginal<typeof import('node:fs')>());
-});
 
 const BIN = join(PROJECT_ROOT, 'bin/smtnest.js');
 const dir = mkdtempSync(join(tmpdir(), 'smtnest-cli-'));
