@@ -14,7 +14,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assembleFile, assembleSource, type Program } from '../src/asm/index.ts';
+import { assembleSource, type Program } from '../src/asm/index.ts';
+import { imageCache } from '../src/machine/image-cache.ts';
 import type { Cpu } from '../src/cpu/cpu.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
 import { Machine, type RunResult } from '../src/machine/machine.ts';
@@ -28,14 +29,14 @@ const L0_TESTS = join(PROJECT_ROOT, 'guests/l0/tests');
 const RAM = 1 << 20;
 const BUDGET = 5_000_000;
 
-const l0 = assembleFile(join(PROJECT_ROOT, 'guests/l0/l0.s'), { includePaths: INCLUDE });
+const l0 = imageCache.assemble(join(PROJECT_ROOT, 'guests/l0/l0.s'), { includePaths: INCLUDE });
 
 
 /** The stop statuses, from the table in hypervisor.inc (one place for the fact). */
 
-const example = (name: string): Program => assembleFile(join(EXAMPLES, `${name}.s`), { includePaths: INCLUDE });
+const example = (name: string): Program => imageCache.assemble(join(EXAMPLES, `${name}.s`), { includePaths: INCLUDE });
 const l0Test = (name: string, defines?: Record<string, number | string>): Program =>
-  assembleFile(join(L0_TESTS, `${name}.s`), { includePaths: INCLUDE, defines });
+  imageCache.assemble(join(L0_TESTS, `${name}.s`), { includePaths: INCLUDE, defines });
 const inline = (source: string): Program => assembleSource(source, 'inline.s', { includePaths: INCLUDE });
 
 interface Run {

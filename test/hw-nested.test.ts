@@ -11,7 +11,8 @@
 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assembleFile, type Program } from '../src/asm/index.ts';
+import { type Program } from '../src/asm/index.ts';
+import { imageCache } from '../src/machine/image-cache.ts';
 import { Machine } from '../src/machine/machine.ts';
 import { buildMachine, hypervisorsFor, INCLUDE_DIR } from '../src/machine/scenario.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
@@ -128,7 +129,7 @@ describe('hw mode: a CPUID round trip', () => {
 describe('hw mode without the thread extension', () => {
   it('L0 reports and stops with HV_STATUS_NO_VMX', () => {
     const [l0] = hypervisorsFor(1);
-    const workload = assembleFile(join(EXAMPLES, 'hello.s'), { includePaths: [INCLUDE_DIR] });
+    const workload = imageCache.assemble(join(EXAMPLES, 'hello.s'), { includePaths: [INCLUDE_DIR] });
     const machine = new Machine({ ramSize: 32 << 20, threads: 2, threadExtension: false });
     machine.loadProgram(l0, [workload], { depth: 1, mode: 'hw' });
     const result = machine.run({ maxInstructions: BUDGET });

@@ -20,7 +20,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assembleFile, assembleSource, type Program } from '../src/asm/index.ts';
+import { assembleSource, type Program } from '../src/asm/index.ts';
+import { imageCache } from '../src/machine/image-cache.ts';
 import { INSTRUCTIONS } from '../src/isa/table.ts';
 import { Machine, type RunResult } from '../src/machine/machine.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
@@ -33,7 +34,7 @@ const RAM = 32 << 20;
 const BUDGET = 20_000_000;
 
 const program = (path: string, defines?: Record<string, number | string>): Program =>
-  assembleFile(join(PROJECT_ROOT, path), { includePaths: INCLUDE, defines });
+  imageCache.assemble(join(PROJECT_ROOT, path), { includePaths: INCLUDE, defines });
 const inline = (source: string): Program => assembleSource(source, 'inline.s', { includePaths: INCLUDE });
 
 const l1 = program('guests/l1/l1.s');

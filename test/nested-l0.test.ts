@@ -20,7 +20,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assembleFile, type Program } from '../src/asm/index.ts';
+import { type Program } from '../src/asm/index.ts';
+import { imageCache } from '../src/machine/image-cache.ts';
 import type { Cpu } from '../src/cpu/cpu.ts';
 import { BY_MNEMONIC } from '../src/isa/table.ts';
 import { Machine, type RunResult } from '../src/machine/machine.ts';
@@ -36,7 +37,7 @@ const RAM = 32 << 20;
 const BUDGET = 30_000_000;
 
 const assemble = (path: string, includePaths = INCLUDE, defines?: Record<string, number | string>): Program =>
-  assembleFile(join(PROJECT_ROOT, path), { includePaths, defines });
+  imageCache.assemble(join(PROJECT_ROOT, path), { includePaths, defines });
 const l0 = assemble('guests/l0/l0.s');
 const l0Test = (name: string, defines?: Record<string, number | string>): Program =>
   assemble(`guests/l0/tests/${name}.s`, INCLUDE, defines);
