@@ -14,6 +14,7 @@ import { workloadSpec } from '../src/machine/workloads.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
 import { probeReason } from '../src/report/collect.ts';
 import type { ExitRow } from '../src/cpu/vmx/exit-stats.ts';
+import { smtnestHere } from './in-process.ts';
 
 const BIN = join(PROJECT_ROOT, 'bin/smtnest.js');
 const CHROMIUM = '/usr/bin/chromium';
@@ -217,9 +218,9 @@ describe('smtnest report', () => {
     expect(baselineBlue).toBeGreaterThan(100);
   }, 60_000);
 
-  it('reports bad input in one line and exits 1', () => {
+  it('reports bad input in one line and exits 1', async () => {
     for (const args of [['nosuch', '--html', join(dir, 'x.html')], ['cpuid'], ['cpuid', '--html', join(dir, 'no', 'such', 'x.html')], ['--html', join(dir, 'x.html'), '--iterations', '0']]) {
-      const r = spawnSync(process.execPath, [BIN, 'report', ...args], { encoding: 'utf8', cwd: PROJECT_ROOT });
+      const r = await smtnestHere('report', ...args);
       expect(r.status, args.join(' ')).toBe(1);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
       expect(r.stderr).toMatch(/^smtnest: /);
