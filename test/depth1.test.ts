@@ -280,12 +280,13 @@ describe('interrupts reach the guest as on the bare machine', () => {
  * addresses that differ at the end, outside L0's stack and vCPU (which every
  * exit writes). */
 function isolationRun(guest: Program): Run & { changed: number[]; guestBase: number } {
-  let snapshot: Uint8Array | null = null;
-  const run = underL0(guest, (cpu, machine) => {
-    if (!snapshot && cpu.vmx.nonRoot) snapshot = machine.memory.bytes.slice(0, l0Word(machine, 'l0_guest_base'));
-  });
-  const before = snapshot as Uint8Array | null;
-  if (!before) throw new Error('the guest never ran');
+  const machine = new Machine({ ramSize: RAM });
+  machine.loadProgram(l0, [guest], { depth: 1 });
+  // One instruction at a time up to the guest's first, at full speed from there.
+  if (machine.runStepped({ maxInstructions: BUDGET, beforeInstruction: (cpu) => cpu.vmx.nonRoot }) !== null) throw new Error('the guest never ran');
+  const before = machine.memory.bytes.slice(0, l0Word(machine, 'l0_guest_base'));
+  const result = machine.run({ maxInstructions: BUDGET });
+  const run: Run = { result, console: machine.serial.text(), machine };
   const mutableStart = symbol(l0, 'l0_stack');
   const mutableEnd = symbol(l0, 'l0_end');
   const after = run.machine.memory.bytes;
