@@ -286,13 +286,13 @@ describe('interrupts reach the guest as on the bare machine', () => {
  * GUEST_BASE) at the first guest instruction; returns the addresses that
  * differ at the end, outside L1's stack and vCPU (which every exit writes). */
 function isolationRun(guest: Program): Run & { changed: number[]; guestBase: number } {
-  let snapshot: Uint8Array | null = null;
-  const result = underL1(guest, {
-    hook: (machine) => {
-      if (!snapshot && machine.cpu.vmx.nonRoot) snapshot = machine.memory.bytes.slice(0, l1Word(machine, 'l1_guest_base'));
-    },
+  let before: Uint8Array | undefined;
+  const result = run((machine) => {
+    machine.loadProgram(l1, [guest], { depth: 1 });
+    // One instruction at a time up to the guest's first, at full speed from there.
+    if (machine.runStepped({ maxInstructions: BUDGET, beforeInstruction: (cpu) => cpu.vmx.nonRoot }) !== null) throw new Error('the guest never ran');
+    before = machine.memory.bytes.slice(0, l1Word(machine, 'l1_guest_base'));
   });
-  const before = snapshot as Uint8Array | null;
   if (!before) throw new Error('the guest never ran');
   const [start, end] = [symbol(l1, 'l1_stack'), symbol(l1, 'l1_end')];
   const after = result.machine.memory.bytes;
