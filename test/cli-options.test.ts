@@ -7,23 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { COMMANDS } from '../src/cli/commands.ts';
-import { main } from '../src/cli/main.ts';
+import { smtnestHere as smtnest } from './in-process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'smtnest-options-'));
-
-/** Runs the command line here, capturing what it writes. */
-async function smtnest(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    const status = await main(argv);
-    return { status, stdout, stderr };
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -13,7 +13,7 @@ const RAM = 64 * 1024;
 const BUDGET = 2_000;
 /** Bounds the simulated time too: a program can start the timer and then sleep. */
 const CYCLE_BUDGET = 20_000_000;
-const STATUSES = ['triple-fault', 'budget', 'halted', 'exited'];
+const STATUSES = ['triple-fault', 'budget', 'halted', 'exited', 'deadlock'];
 
 function image(bytes: Uint8Array, origin = 0): Program {
   return { bytes, origin, entry: origin, symbols: [], lines: [] };

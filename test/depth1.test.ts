@@ -14,7 +14,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assembleFile, assembleSource, type Program } from '../src/asm/index.ts';
+import { assembleSource, type Program } from '../src/asm/index.ts';
+import { imageCache } from '../src/machine/image-cache.ts';
 import type { Cpu } from '../src/cpu/cpu.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
 import { Machine, type RunResult } from '../src/machine/machine.ts';
@@ -28,14 +29,14 @@ const L0_TESTS = join(PROJECT_ROOT, 'guests/l0/tests');
 const RAM = 1 << 20;
 const BUDGET = 5_000_000;
 
-const l0 = assembleFile(join(PROJECT_ROOT, 'guests/l0/l0.s'), { includePaths: INCLUDE });
+const l0 = imageCache.assemble(join(PROJECT_ROOT, 'guests/l0/l0.s'), { includePaths: INCLUDE });
 
 
 /** The stop statuses, from the table in hypervisor.inc (one place for the fact). */
 
-const example = (name: string): Program => assembleFile(join(EXAMPLES, `${name}.s`), { includePaths: INCLUDE });
+const example = (name: string): Program => imageCache.assemble(join(EXAMPLES, `${name}.s`), { includePaths: INCLUDE });
 const l0Test = (name: string, defines?: Record<string, number | string>): Program =>
-  assembleFile(join(L0_TESTS, `${name}.s`), { includePaths: INCLUDE, defines });
+  imageCache.assemble(join(L0_TESTS, `${name}.s`), { includePaths: INCLUDE, defines });
 const inline = (source: string): Program => assembleSource(source, 'inline.s', { includePaths: INCLUDE });
 
 interface Run {
@@ -279,12 +280,13 @@ describe('interrupts reach the guest as on the bare machine', () => {
  * addresses that differ at the end, outside L0's stack and vCPU (which every
  * exit writes). */
 function isolationRun(guest: Program): Run & { changed: number[]; guestBase: number } {
-  let snapshot: Uint8Array | null = null;
-  const run = underL0(guest, (cpu, machine) => {
-    if (!snapshot && cpu.vmx.nonRoot) snapshot = machine.memory.bytes.slice(0, l0Word(machine, 'l0_guest_base'));
-  });
-  const before = snapshot as Uint8Array | null;
-  if (!before) throw new Error('the guest never ran');
+  const machine = new Machine({ ramSize: RAM });
+  machine.loadProgram(l0, [guest], { depth: 1 });
+  // One instruction at a time up to the guest's first, at full speed from there.
+  if (machine.runStepped({ maxInstructions: BUDGET, beforeInstruction: (cpu) => cpu.vmx.nonRoot }) !== null) throw new Error('the guest never ran');
+  const before = machine.memory.bytes.slice(0, l0Word(machine, 'l0_guest_base'));
+  const result = machine.run({ maxInstructions: BUDGET });
+  const run: Run = { result, console: machine.serial.text(), machine };
   const mutableStart = symbol(l0, 'l0_stack');
   const mutableEnd = symbol(l0, 'l0_end');
   const after = run.machine.memory.bytes;

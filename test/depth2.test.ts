@@ -4,14 +4,15 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { assembleFile, type Program } from '../src/asm/index.ts';
+import { type Program } from '../src/asm/index.ts';
+import { imageCache } from '../src/machine/image-cache.ts';
 import { Machine } from '../src/machine/machine.ts';
 import { workloadDevices } from '../src/machine/workloads.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
 
 const INCLUDE = { includePaths: [join(PROJECT_ROOT, 'guests/include')] };
-const L0 = assembleFile(join(PROJECT_ROOT, 'guests/l0/l0.s'), INCLUDE);
-const L1 = assembleFile(join(PROJECT_ROOT, 'guests/l1/l1.s'), INCLUDE);
+const L0 = imageCache.assemble(join(PROJECT_ROOT, 'guests/l0/l0.s'), INCLUDE);
+const L1 = imageCache.assemble(join(PROJECT_ROOT, 'guests/l1/l1.s'), INCLUDE);
 
 const PROGRAMS = ['examples', 'workloads'].flatMap((dir) =>
   readdirSync(join(PROJECT_ROOT, 'guests', dir))
@@ -37,7 +38,7 @@ describe('every program at depth 2', () => {
   for (const path of PROGRAMS) {
     const name = path.split('/').pop()!;
     it(`${name}: the bare console and status, with and without shadowing`, () => {
-      const workload = assembleFile(path, INCLUDE);
+      const workload = imageCache.assemble(path, INCLUDE);
       const bare = run(workload, 0);
       for (const shadowing of [false, true]) {
         const nested = run(workload, 2, { shadowing });
@@ -50,7 +51,7 @@ describe('every program at depth 2', () => {
 
 describe('the trap table of N CPUIDs in L2', () => {
   const N = 40;
-  const cpuid = assembleFile(join(PROJECT_ROOT, 'guests/workloads/cpuid.s'), INCLUDE);
+  const cpuid = imageCache.assemble(join(PROJECT_ROOT, 'guests/workloads/cpuid.s'), INCLUDE);
 
   for (const shadowing of [false, true]) {
     it(`adds up with what the images executed (shadowing ${shadowing ? 'on' : 'off'})`, () => {

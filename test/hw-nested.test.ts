@@ -1,82 +1,29 @@
 // The hypervisor images in hw mode (docs/modes.md): L0 runs its guest on
 // thread 1 with the thread extension, and at depth 2 runs L2 on thread 2
-// while granting L1 L2's registers. What is checked: every example and
-// workload prints the same and ends the same as in baseline; the cpuid
-// workload takes one trap per CPUID (L1 -> L0 at depth 1, L2 -> L0 and
-// L2 -> L1 at depth 2) and each round trip costs fewer cycles than in
-// baseline; the guest executes what it executes in baseline, plus the two
-// instructions of the trampoline that hands it ebx (guests/l0/hw.inc says
-// why); no rdtreg/wrtreg of L1 traps; without the extension, hw mode stops
+// while granting L1 L2's registers. What is checked (test/modes.test.ts has
+// every example and workload printing and ending the same as in
+// baseline): the cpuid workload takes one trap per CPUID (L1 -> L0 at
+// depth 1, L2 -> L0 and L2 -> L1 at depth 2) and each round trip costs
+// fewer cycles than in baseline; the guest executes what it executes in
+// baseline, plus the two instructions of the trampoline that hands it ebx
+// (guests/l0/hw.inc says why); no rdtreg/wrtreg of L1 traps; without the extension, hw mode stops
 // with L0's report.
 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assembleFile, type Program } from '../src/asm/index.ts';
+import { imageCache } from '../src/machine/image-cache.ts';
 import { Machine } from '../src/machine/machine.ts';
-import { buildMachine, hypervisorsFor, INCLUDE_DIR } from '../src/machine/scenario.ts';
+import { hypervisorsFor, INCLUDE_DIR } from '../src/machine/scenario.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
-import { bundledGuests, STATUS, TIMING_DEPENDENT } from './reference/hypervisors.ts';
+import { bundledGuests, runMode as run, STATUS, TRAMPOLINE } from './reference/hypervisors.ts';
 
 const EXAMPLES = join(PROJECT_ROOT, 'guests/examples');
 const BUDGET = 50_000_000;
-/** The trampoline L0 (and L1) starts a guest at: mov ebx, block; jmp entry. */
-const TRAMPOLINE = 2;
-
 
 const programs = bundledGuests();
 
-interface Outcome {
-  machine: Machine;
-  status: string;
-  exitCode: number;
-  console: string;
-  /** Instructions the workload (the deepest level) executed, on whichever thread. */
-  guestInstructions: number;
-}
-
-function run(workload: Program, depth: number, mode: 'baseline' | 'hw', shadowing = false, iterations = 0): Outcome {
-  const machine = buildMachine({ workload, depth, mode, shadowing, iterations });
-  const result = machine.run({ maxInstructions: BUDGET });
-  let guestInstructions = 0;
-  for (const thread of machine.threads) {
-    thread.switchLevel(thread.currentLevel); // charge what ran since the last switch
-    guestInstructions += thread.levelInstructions[depth];
-  }
-  return { machine, status: result.status, exitCode: result.exitCode, console: machine.serial.text(), guestInstructions };
-}
-
 const row = (machine: Machine, from: string, to: string, reason: string) =>
   machine.stats().exits.find((r) => r.from === from && r.to === to && r.reason === reason);
-
-const configurations: [number, boolean][] = [
-  [1, false],
-  [2, false],
-  [2, true],
-];
-
-describe('hw mode: the same results as baseline', () => {
-  for (const [depth, shadowing] of configurations) {
-    for (const [name, program] of programs) {
-      it(`${name} at depth ${depth}${depth > 1 ? `, shadowing ${shadowing ? 'on' : 'off'}` : ''}`, () => {
-        const iterations = name === 'cpuid.s' || name === 'vmcall.s' ? 20 : 0;
-        const base = run(program, depth, 'baseline', shadowing, iterations);
-        const hw = run(program, depth, 'hw', shadowing, iterations);
-        expect(hw.status).toBe(base.status);
-        expect(hw.exitCode).toBe(base.exitCode);
-        expect(hw.console).toBe(base.console);
-        expect(hw.console.length).toBeGreaterThan(0);
-        // L1 reaches L2's registers without trapping: it was granted them.
-        expect(hw.machine.stats().exits.some((r) => r.reason === 'THREAD_REGISTER_ACCESS')).toBe(false);
-        // Nothing of the workload runs on thread 0 in hw mode.
-        expect(hw.machine.threads[0].levelInstructions[depth]).toBe(0);
-        if (!TIMING_DEPENDENT.includes(name)) {
-          // Interrupt-driven programs excepted: their count depends on time.
-          expect(hw.guestInstructions).toBe(base.guestInstructions + TRAMPOLINE);
-        }
-      });
-    }
-  }
-});
 
 describe('hw mode: a CPUID round trip', () => {
   const cpuid = programs.find(([name]) => name === 'cpuid.s')![1];
@@ -128,7 +75,7 @@ describe('hw mode: a CPUID round trip', () => {
 describe('hw mode without the thread extension', () => {
   it('L0 reports and stops with HV_STATUS_NO_VMX', () => {
     const [l0] = hypervisorsFor(1);
-    const workload = assembleFile(join(EXAMPLES, 'hello.s'), { includePaths: [INCLUDE_DIR] });
+    const workload = imageCache.assemble(join(EXAMPLES, 'hello.s'), { includePaths: [INCLUDE_DIR] });
     const machine = new Machine({ ramSize: 32 << 20, threads: 2, threadExtension: false });
     machine.loadProgram(l0, [workload], { depth: 1, mode: 'hw' });
     const result = machine.run({ maxInstructions: BUDGET });

@@ -20,7 +20,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assembleFile, assembleSource, type Program } from '../src/asm/index.ts';
+import { assembleSource, type Program } from '../src/asm/index.ts';
+import { imageCache } from '../src/machine/image-cache.ts';
 import { INSTRUCTIONS } from '../src/isa/table.ts';
 import { Machine, type RunResult } from '../src/machine/machine.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
@@ -33,7 +34,7 @@ const RAM = 32 << 20;
 const BUDGET = 20_000_000;
 
 const program = (path: string, defines?: Record<string, number | string>): Program =>
-  assembleFile(join(PROJECT_ROOT, path), { includePaths: INCLUDE, defines });
+  imageCache.assemble(join(PROJECT_ROOT, path), { includePaths: INCLUDE, defines });
 const inline = (source: string): Program => assembleSource(source, 'inline.s', { includePaths: INCLUDE });
 
 const l1 = program('guests/l1/l1.s');
@@ -285,13 +286,13 @@ describe('interrupts reach the guest as on the bare machine', () => {
  * GUEST_BASE) at the first guest instruction; returns the addresses that
  * differ at the end, outside L1's stack and vCPU (which every exit writes). */
 function isolationRun(guest: Program): Run & { changed: number[]; guestBase: number } {
-  let snapshot: Uint8Array | null = null;
-  const result = underL1(guest, {
-    hook: (machine) => {
-      if (!snapshot && machine.cpu.vmx.nonRoot) snapshot = machine.memory.bytes.slice(0, l1Word(machine, 'l1_guest_base'));
-    },
+  let before: Uint8Array | undefined;
+  const result = run((machine) => {
+    machine.loadProgram(l1, [guest], { depth: 1 });
+    // One instruction at a time up to the guest's first, at full speed from there.
+    if (machine.runStepped({ maxInstructions: BUDGET, beforeInstruction: (cpu) => cpu.vmx.nonRoot }) !== null) throw new Error('the guest never ran');
+    before = machine.memory.bytes.slice(0, l1Word(machine, 'l1_guest_base'));
   });
-  const before = snapshot as Uint8Array | null;
   if (!before) throw new Error('the guest never ran');
   const [start, end] = [symbol(l1, 'l1_stack'), symbol(l1, 'l1_end')];
   const after = result.machine.memory.bytes;
@@ -536,12 +537,14 @@ describe('what an L2 exit costs L1 at depth 2: its VMCS accesses become traps to
   /** L1 -> L0 traps per L2 exit, by difference between N and 2N iterations. */
   function trapsPerIteration(workload: string, shadowing: boolean): Record<string, number> {
     const table = (iterations: number) => exitTable(underL0(program(`guests/workloads/${workload}.s`), { iterations, shadowing }).machine);
-    // 100 and 200: the same number of digits printed at the end, so the
-    // same I/O exits.
-    const [n, twice] = [table(100), table(200)];
+    // 10 and 20: the same number of digits printed at the end, so the
+    // same I/O exits. The difference is 10 round trips, each of which must
+    // cost the same whole number of traps.
+    const N = 10;
+    const [n, twice] = [table(N), table(2 * N)];
     const per: Record<string, number> = {};
     for (const key of new Set([...Object.keys(n), ...Object.keys(twice)])) {
-      const d = ((twice[key] ?? 0) - (n[key] ?? 0)) / 100;
+      const d = ((twice[key] ?? 0) - (n[key] ?? 0)) / N;
       if (d) per[key] = d;
     }
     return per;

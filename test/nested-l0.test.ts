@@ -20,7 +20,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assembleFile, type Program } from '../src/asm/index.ts';
+import { type Program } from '../src/asm/index.ts';
+import { imageCache } from '../src/machine/image-cache.ts';
 import type { Cpu } from '../src/cpu/cpu.ts';
 import { BY_MNEMONIC } from '../src/isa/table.ts';
 import { Machine, type RunResult } from '../src/machine/machine.ts';
@@ -36,7 +37,7 @@ const RAM = 32 << 20;
 const BUDGET = 30_000_000;
 
 const assemble = (path: string, includePaths = INCLUDE, defines?: Record<string, number | string>): Program =>
-  assembleFile(join(PROJECT_ROOT, path), { includePaths, defines });
+  imageCache.assemble(join(PROJECT_ROOT, path), { includePaths, defines });
 const l0 = assemble('guests/l0/l0.s');
 const l0Test = (name: string, defines?: Record<string, number | string>): Program =>
   assemble(`guests/l0/tests/${name}.s`, INCLUDE, defines);
@@ -196,12 +197,21 @@ function cpuidRun(shadowing: boolean, iterations: number, trace = false): Run & 
   return { ...run, accesses };
 }
 
+/** The statistics of cpuidRun, made once for every test that reads them. */
+const cpuidStats = new Map<string, MachineStats>();
+function cpuidStatsOf(shadowing: boolean, iterations: number): MachineStats {
+  const key = `${shadowing} ${iterations}`;
+  let stats = cpuidStats.get(key);
+  if (!stats) cpuidStats.set(key, (stats = cpuidRun(shadowing, iterations).stats));
+  return stats;
+}
+
 describe('the trap table of N cpuid in L2 (L0 running L0 running cpuid.s)', () => {
   const N = 20;
 
   for (const shadowing of [false, true]) {
     it(`exactly N CPUID exits of L2 to L0 and N forwarded to L1 (shadowing ${shadowing ? 'on' : 'off'})`, () => {
-      const { stats } = cpuidRun(shadowing, N);
+      const stats = cpuidStatsOf(shadowing, N);
       expect(count(stats, 'L2', 'L0', 'CPUID')).toBe(N);
       expect(count(stats, 'L2', 'L1', 'CPUID')).toBe(N);
       // The round trip is the same exit, timed from L2's trap to L2's next instruction.
@@ -227,8 +237,8 @@ describe('the trap table of N cpuid in L2 (L0 running L0 running cpuid.s)', () =
 
   it('per L2 exit, without shadowing: L1 traps once per vmread, vmwrite and vmresume it executes', () => {
     // The difference between 2N and N iterations is N round trips.
-    const once = cpuidRun(false, N).stats;
-    const twice = cpuidRun(false, 2 * N).stats;
+    const once = cpuidStatsOf(false, N);
+    const twice = cpuidStatsOf(false, 2 * N);
     for (const [reason, mnemonic] of [
       ['VMREAD', 'vmread'],
       ['VMWRITE', 'vmwrite'],
@@ -274,7 +284,7 @@ describe('the trap table of N cpuid in L2 (L0 running L0 running cpuid.s)', () =
 
   it('a round trip costs fewer cycles with shadowing', () => {
     const cycles = (shadowing: boolean) => {
-      const r = row(cpuidRun(shadowing, N).stats, 'L2', 'L0', 'CPUID')!;
+      const r = row(cpuidStatsOf(shadowing, N), 'L2', 'L0', 'CPUID')!;
       return r.cycles / r.count;
     };
     expect(cycles(true)).toBeLessThan(cycles(false));

@@ -1,18 +1,10 @@
 // The paper's evaluation: improvements counted the right way round, and
 // `smtnest paper --json` giving every row of the suite from real runs.
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { runEvaluation } from '../src/cli/paper.ts';
 import { describe, expect, it } from 'vitest';
 import { CONFIGURATIONS, SUITE, improvement, type EvaluationRow } from '../src/machine/evaluation.ts';
 import { WORKLOADS, workloadSpec } from '../src/machine/workloads.ts';
-import { PROJECT_ROOT } from '../src/paths.ts';
-
-const BIN = join(PROJECT_ROOT, 'bin/smtnest.js');
-
-function smtnest(...args: string[]) {
-  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: PROJECT_ROOT });
-}
+import { smtnestHere as smtnest } from './in-process.ts';
 
 describe('improvement over baseline', () => {
   it('is baseline/mode for a latency and mode/baseline for the rest', () => {
@@ -29,8 +21,8 @@ describe('improvement over baseline', () => {
 });
 
 describe('smtnest paper', () => {
-  it('prints one row per workload from the five runs of each, beside the paper', () => {
-    const r = smtnest('paper', '--json', '--iterations', '4', '--shadow', 'on');
+  it('prints one row per workload from the five runs of each, beside the paper', async () => {
+    const r = await smtnest('paper', '--json', '--iterations', '4', '--shadow', 'on');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const { rows, problems } = JSON.parse(r.stdout) as { rows: EvaluationRow[]; problems: string[] };

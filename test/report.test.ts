@@ -14,6 +14,7 @@ import { workloadSpec } from '../src/machine/workloads.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
 import { probeReason } from '../src/report/collect.ts';
 import type { ExitRow } from '../src/cpu/vmx/exit-stats.ts';
+import { smtnestHere } from './in-process.ts';
 
 const BIN = join(PROJECT_ROOT, 'bin/smtnest.js');
 const CHROMIUM = '/usr/bin/chromium';
@@ -24,16 +25,29 @@ const dir = mkdtempSync(join(tmpdir(), 'smtnest-report-'));
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 if (!HAVE_CHROMIUM) console.warn(`report.test.ts: no ${CHROMIUM}, so the browser test is skipped (apt-get install chromium)`);
 
-/** The report, written to dir/<sub>/report.html, as a child process. */
-function report(sub: string): Promise<{ status: number | null; stderr: string; html: string }> {
+/** The report's arguments, writing dir/<sub>/report.html. */
+function reportArgs(sub: string): { args: string[]; path: string } {
   mkdirSync(join(dir, sub));
   const path = join(dir, sub, 'report.html');
-  const child = spawn(process.execPath, [BIN, 'report', ...WORKLOADS, '--iterations', String(ITERATIONS), '--html', path], { cwd: PROJECT_ROOT });
+  return { args: ['report', ...WORKLOADS, '--iterations', String(ITERATIONS), '--html', path], path };
+}
+
+const htmlAt = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : '');
+
+/** The report as a child process. */
+function report(sub: string): Promise<{ status: number | null; stderr: string; html: string }> {
+  const { args, path } = reportArgs(sub);
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: PROJECT_ROOT });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve) =>
-    child.on('close', (status) => resolve({ status, stderr, html: existsSync(path) ? readFileSync(path, 'utf8') : '' })),
-  );
+  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stderr, html: htmlAt(path) })));
+}
+
+/** The report made in this process, meanwhile. */
+async function reportHere(sub: string): Promise<{ status: number; html: string }> {
+  const { args, path } = reportArgs(sub);
+  const { status } = await smtnestHere(...args);
+  return { status, html: htmlAt(path) };
 }
 
 /** The chart's <svg> element, whole. */
@@ -70,14 +84,17 @@ describe('the report\'s probe exit', () => {
 
 describe('smtnest report', () => {
   let first: Awaited<ReturnType<typeof report>>;
-  let second: Awaited<ReturnType<typeof report>>;
+  let second: Awaited<ReturnType<typeof reportHere>>;
   beforeAll(async () => {
-    [first, second] = await Promise.all([report('a'), report('b')]);
+    // One as the command's own process (its streams are checked), one in
+    // this process: the same page from both.
+    [first, second] = await Promise.all([report('a'), reportHere('b')]);
   }, 60_000);
 
   it('writes one self-contained page, byte-identical from the same inputs, silently when stderr is no terminal', () => {
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
+    expect(second.status).toBe(0);
     expect(second.html).toBe(first.html);
     expect(first.html).toMatch(/^<!DOCTYPE html>/);
     // Nothing loaded from elsewhere: no script, no stylesheet or font link, no remote URL.
@@ -217,9 +234,9 @@ describe('smtnest report', () => {
     expect(baselineBlue).toBeGreaterThan(100);
   }, 60_000);
 
-  it('reports bad input in one line and exits 1', () => {
+  it('reports bad input in one line and exits 1', async () => {
     for (const args of [['nosuch', '--html', join(dir, 'x.html')], ['cpuid'], ['cpuid', '--html', join(dir, 'no', 'such', 'x.html')], ['--html', join(dir, 'x.html'), '--iterations', '0']]) {
-      const r = spawnSync(process.execPath, [BIN, 'report', ...args], { encoding: 'utf8', cwd: PROJECT_ROOT });
+      const r = await smtnestHere('report', ...args);
       expect(r.status, args.join(' ')).toBe(1);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
       expect(r.stderr).toMatch(/^smtnest: /);

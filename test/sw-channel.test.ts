@@ -13,7 +13,8 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Program } from '../src/asm/index.ts';
-import { assembleFile, assembleSource } from '../src/asm/index.ts';
+import { assembleSource } from '../src/asm/index.ts';
+import { imageCache } from '../src/machine/image-cache.ts';
 import { Machine } from '../src/machine/machine.ts';
 import { buildMachine, hypervisorsFor, INCLUDE_DIR } from '../src/machine/scenario.ts';
 import { STATE_MWAIT } from '../src/cpu/thread-state.ts';
@@ -344,10 +345,10 @@ idt: times 256 dd 0
   // baseline's nested VMX, L2 on L1's thread, every VMX instruction a trap.
   for (const [name, guest] of [
     ["L0's own image as L1", () => l0],
-    ['guests/l0/tests/nested-vmx.s as L1', () => assembleFile(join(PROJECT_ROOT, 'guests/l0/tests/nested-vmx.s'), { includePaths: [INCLUDE_DIR, join(PROJECT_ROOT, 'guests/tests/vmx')] })],
+    ['guests/l0/tests/nested-vmx.s as L1', () => imageCache.assemble(join(PROJECT_ROOT, 'guests/l0/tests/nested-vmx.s'), { includePaths: [INCLUDE_DIR, join(PROJECT_ROOT, 'guests/tests/vmx')] })],
   ] as const) {
     it(`${name}, which does not use the channel, runs as in baseline on thread 1`, () => {
-      const hello = assembleFile(join(PROJECT_ROOT, 'guests/examples/hello.s'), { includePaths: [INCLUDE_DIR] });
+      const hello = imageCache.assemble(join(PROJECT_ROOT, 'guests/examples/hello.s'), { includePaths: [INCLUDE_DIR] });
       const machine = new Machine({ ramSize: 32 << 20, threads: 3 });
       machine.loadProgram(l0, [guest(), hello], { depth: 2, mode: 'sw' });
       const result = machine.run({ maxInstructions: 30_000_000 });

@@ -15,13 +15,14 @@
 // guest that uses no device never activates the model.
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { assembleFile, type Program } from '../src/asm/index.ts';
+import { type Program } from '../src/asm/index.ts';
+import { imageCache } from '../src/machine/image-cache.ts';
 import type { Mode } from '../src/machine/bootinfo.ts';
 import { Machine, type RunResult } from '../src/machine/machine.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
 
 const INCLUDE = { includePaths: [join(PROJECT_ROOT, 'guests/include')] };
-const asm = (path: string): Program => assembleFile(join(PROJECT_ROOT, path), INCLUDE);
+const asm = (path: string): Program => imageCache.assemble(join(PROJECT_ROOT, path), INCLUDE);
 const L0 = asm('guests/l0/l0.s');
 const L1 = asm('guests/l1/l1.s');
 const REFUSE = asm('guests/tests/vio/refuse.s');
@@ -70,24 +71,21 @@ function run(workload: Program, depth: number, mode: Mode, image = disk()): Run 
   });
   const stack = [L0, L1].slice(0, depth);
   machine.loadProgram([...stack, workload][0], [...stack, workload].slice(1), { depth, mode });
+  // One instruction at a time up to the workload's first (the page below it
+  // then), at full speed from there.
   let before: Uint8Array | null = null;
-  const onInstruction =
-    depth === 0
-      ? undefined
-      : (cpu: { currentLevel: number }) => {
-          if (before || cpu.currentLevel !== depth) return;
-          const { base } = workloadRegion(machine, depth);
-          before = machine.memory.bytes.slice(base - PAGE, base);
-        };
-  const result = machine.run({ maxInstructions: BUDGET, onInstruction });
+  if (depth > 0 && machine.runStepped({ maxInstructions: BUDGET, beforeInstruction: (cpu) => cpu.currentLevel === depth }) === null) {
+    const { base } = workloadRegion(machine, depth);
+    before = machine.memory.bytes.slice(base - PAGE, base);
+  }
+  const result = machine.run({ maxInstructions: BUDGET });
   const region = workloadRegion(machine, depth);
-  const start = before as Uint8Array | null;
   return {
     result,
     console: machine.serial.text(),
     machine,
     region,
-    below: start ? { before: start, after: machine.memory.bytes.slice(region.base - PAGE, region.base) } : null,
+    below: before ? { before, after: machine.memory.bytes.slice(region.base - PAGE, region.base) } : null,
   };
 }
 

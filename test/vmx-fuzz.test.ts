@@ -4,19 +4,24 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { join } from 'node:path';
-import { assembleSource } from '../src/asm/index.ts';
+import { assembleSource, type Program } from '../src/asm/index.ts';
 import { Machine } from '../src/machine/machine.ts';
 import { PROJECT_ROOT } from '../src/paths.ts';
 import { VMCS_FIELDS } from '../src/cpu/vmx/fields.ts';
 
-const ENDINGS = ['exited', 'halted', 'triple-fault', 'budget'];
+const ENDINGS = ['exited', 'halted', 'triple-fault', 'budget', 'deadlock'];
+/** The most words of a random guest. */
+const GUEST_WORDS = 32;
 
-/** A hypervisor that writes `values` into every field (then, if
- * `plausible`, a guest and host state that passes the entry checks), and
- * vmlaunches a guest of random words, handling each exit by resuming. */
-function program(values: number[], guest: number[], plausible: boolean): string {
+/** A hypervisor that writes the words at `values` into every field (then,
+ * if `plausible`, a guest and host state that passes the entry checks), and
+ * vmlaunches the guest of words at `guest`, handling each exit by resuming.
+ * Assembled once per `plausible`; each case writes its values and guest
+ * into the image before the run (the guest's words past its length stay 0,
+ * as the memory past the image would). */
+function program(plausible: boolean): string {
   const writes = VMCS_FIELDS.map(
-    (f, i) => `    mov r14, 0x${f.encoding.toString(16)}\n    mov r15, 0x${(values[i] >>> 0).toString(16)}\n    vmwrite r14, r15`,
+    (f, i) => `    mov r14, 0x${f.encoding.toString(16)}\n    mov r15, [values + ${4 * i}]\n    vmwrite r14, r15`,
   ).join('\n');
   return `
 %include "vmx.inc"
@@ -47,15 +52,21 @@ ${
 on_exit:
     vmresume
     hlt
+values: times ${VMCS_FIELDS.length} dd 0
 align 4096
 vmxon_region: times 1024 dd 0
 vmcs: times 1024 dd 0
 vmxon_ptr: dd vmxon_region
 vmcs_ptr: dd vmcs
 guest:
-    dd ${guest.map((w) => `0x${(w >>> 0).toString(16)}`).join(', ')}
+    times ${GUEST_WORDS} dd 0
 `;
 }
+
+const IMAGES = [false, true].map((plausible) =>
+  assembleSource(program(plausible), 'fuzz.s', { includePaths: [join(PROJECT_ROOT, 'guests/include')] }),
+);
+const address = (image: Program, name: string) => image.symbols.find((s) => s.name === name)!.address;
 
 describe('VMX under random inputs', () => {
   it('never crashes the emulator', () => {
@@ -66,14 +77,14 @@ describe('VMX under random inputs', () => {
     fc.assert(
       fc.property(
         fc.array(field, { minLength: VMCS_FIELDS.length, maxLength: VMCS_FIELDS.length }),
-        fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 1, maxLength: 32 }),
+        fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 1, maxLength: GUEST_WORDS }),
         fc.boolean(),
         (values, guest, plausible) => {
-          const image = assembleSource(program(values, guest, plausible), 'fuzz.s', {
-            includePaths: [join(PROJECT_ROOT, 'guests/include')],
-          });
+          const image = IMAGES[Number(plausible)];
           const machine = new Machine({ ramSize: 1 << 20 });
           machine.loadProgram(image);
+          values.forEach((v, i) => machine.memory.writeU32(address(image, 'values') + 4 * i, v >>> 0));
+          guest.forEach((w, i) => machine.memory.writeU32(address(image, 'guest') + 4 * i, w >>> 0));
           const result = machine.run({ maxInstructions: 2000 });
           expect(ENDINGS).toContain(result.status);
         },

@@ -9,7 +9,8 @@
 // status), with counters that add up.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assembleFile, type Program } from '../../src/asm/index.ts';
+import { type Program } from '../../src/asm/index.ts';
+import { imageCache } from '../../src/machine/image-cache.ts';
 import type { Mode } from '../../src/machine/bootinfo.ts';
 import type { Machine } from '../../src/machine/machine.ts';
 import { buildMachine, hypervisorsFor, IMPLEMENTED_MODES, INCLUDE_DIR } from '../../src/machine/scenario.ts';
@@ -50,7 +51,7 @@ const symbol = (program: Program, name: string): number => {
 };
 
 export const assembleAttack = (name: string): Program =>
-  assembleFile(join(DIR, `${name}.s`), { includePaths: [INCLUDE_DIR, DIR] });
+  imageCache.assemble(join(DIR, `${name}.s`), { includePaths: [INCLUDE_DIR, DIR] });
 
 interface Region {
   name: string;

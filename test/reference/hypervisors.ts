@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { Program } from '../../src/asm/index.ts';
 import type { Machine } from '../../src/machine/machine.ts';
-import { assembleGuest } from '../../src/machine/scenario.ts';
+import type { Mode } from '../../src/machine/bootinfo.ts';
+import { assembleGuest, buildMachine } from '../../src/machine/scenario.ts';
 import { PROJECT_ROOT } from '../../src/paths.ts';
 
 /** The address of `name` in `program`. */
@@ -53,3 +54,30 @@ export function bundledGuests(): [string, Program][] {
  * vector, and one interrupt may report both or one). Their console output
  * is the same everywhere; their instruction counts need not be. */
 export const TIMING_DEPENDENT: readonly string[] = ['timer.s', 'io-rr.s', 'io-stream.s', 'kv.s', 'web.s'];
+
+/** The trampoline L0 (and L1) starts a guest at in hw mode: mov ebx, block; jmp entry. */
+export const TRAMPOLINE = 2;
+
+const MODE_BUDGET = 50_000_000;
+
+/** A scenario's run, as the mode tests read it. */
+export interface ModeOutcome {
+  machine: Machine;
+  status: string;
+  exitCode: number;
+  console: string;
+  /** Instructions the workload (the deepest level) executed, on whichever thread. */
+  guestInstructions: number;
+}
+
+/** `workload` at `depth` in `mode` under the bundled hypervisors (buildMachine), to its end. */
+export function runMode(workload: Program, depth: number, mode: Mode, shadowing = false, iterations = 0): ModeOutcome {
+  const machine = buildMachine({ workload, depth, mode, shadowing, iterations });
+  const result = machine.run({ maxInstructions: MODE_BUDGET });
+  let guestInstructions = 0;
+  for (const thread of machine.threads) {
+    thread.switchLevel(thread.currentLevel); // charge what ran since the last switch
+    guestInstructions += thread.levelInstructions[depth];
+  }
+  return { machine, status: result.status, exitCode: result.exitCode, console: machine.serial.text(), guestInstructions };
+}

@@ -5,7 +5,8 @@
 // give #UD; a guest timer on an exception vector reaches the guest.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assembleFile, assembleSource, type Program } from '../../src/asm/index.ts';
+import { assembleSource, type Program } from '../../src/asm/index.ts';
+import { imageCache } from '../../src/machine/image-cache.ts';
 import type { Mode } from '../../src/machine/bootinfo.ts';
 import { buildMachine, hypervisorsFor, IMPLEMENTED_MODES, INCLUDE_DIR } from '../../src/machine/scenario.ts';
 import { PROJECT_ROOT } from '../../src/paths.ts';
@@ -99,8 +100,8 @@ table: times 6 dd 0
 });
 
 describe('invept as L1 under L0 (guests/tests/vmx/ept_invalidation.s)', () => {
-  const l1 = assembleFile(join(SUITE, 'ept_invalidation.s'), { includePaths: [INCLUDE_DIR, SUITE] });
-  const hello = assembleFile(join(PROJECT_ROOT, 'guests/examples/hello.s'), { includePaths: [INCLUDE_DIR] });
+  const l1 = imageCache.assemble(join(SUITE, 'ept_invalidation.s'), { includePaths: [INCLUDE_DIR, SUITE] });
+  const hello = imageCache.assemble(join(PROJECT_ROOT, 'guests/examples/hello.s'), { includePaths: [INCLUDE_DIR] });
   for (const mode of IMPLEMENTED_MODES) {
     it(`${mode}: a remapped, unmapped or newly writable page is seen by L2 after invept`, () => {
       // The suite's programs assume 4 MiB of RAM from guest-physical 0; L0
