@@ -68,9 +68,11 @@ export function runJob(job: RunJob): RunOutcome {
 /** A worker's answer to one job. */
 export type WorkerAnswer = { outcome: RunOutcome } | { error: string };
 
-/** The worker's script: started from the build, the build's own
- * run-worker.js; started from the TypeScript sources, bin/run-worker.js,
- * which gives the worker the loader it has no other way to get. */
+/** The worker's script: started from the build, the run-worker.js beside
+ * this module (from dist/cli/pool.js, dist/cli/run-worker.js; from the
+ * command's bundle dist/smtnest.js, the worker's bundle dist/run-worker.js);
+ * started from the TypeScript sources, bin/run-worker.js, which gives the
+ * worker the loader it has no other way to get. */
 const WORKER_SCRIPT = import.meta.url.endsWith('.ts')
   ? new URL('../../bin/run-worker.js', import.meta.url)
   : new URL('./run-worker.js', import.meta.url);
