@@ -160,20 +160,30 @@ export function poolThreadIds(): number[] {
   return shared?.threadIds() ?? [];
 }
 
+/** The order in which `jobs` are started: the deepest first, in the order
+ * given among those of one depth. A nested run executes several times the
+ * guest instructions of the same workload below it, so the longest runs go
+ * first and the last to finish are short: the workers end close together,
+ * rather than one running a long run alone at the end. */
+export function startOrder(jobs: readonly RunJob[]): number[] {
+  return jobs.map((_, index) => index).sort((a, b) => jobs[b].depth - jobs[a].depth || a - b);
+}
+
 /** Runs `jobs` on the pool's workers, at most `parallel` at a time (default:
- * one per core); `onDone` hears of each as it finishes. Results come in job
- * order. */
+ * one per core), in startOrder; `onDone` hears of each as it finishes.
+ * Results come in job order. */
 export async function runJobs(
   jobs: readonly RunJob[],
   onDone?: (finished: number, job: RunJob) => void,
   parallel = pool().size,
 ): Promise<RunOutcome[]> {
   const results: RunOutcome[] = new Array(jobs.length);
+  const order = startOrder(jobs);
   let next = 0;
   let finished = 0;
   const lane = async () => {
-    while (next < jobs.length) {
-      const index = next++;
+    while (next < order.length) {
+      const index = order[next++];
       results[index] = await pool().run(jobs[index]);
       onDone?.(++finished, jobs[index]);
     }
