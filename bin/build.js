@@ -7,9 +7,9 @@
 // to the .js paths that sit beside them.
 //
 // The command and its worker threads run from two bundles instead, each one
-// file (dist/smtnest.js, dist/run-worker.js, made by esbuild): loading the
-// hundred modules of dist/ one by one takes node longer than the whole of a
-// short run. Both sit directly in dist/, as dist/paths.js does, so that a
+// file (dist/smtnest.js, dist/run-worker.js, made by esbuild, with commander
+// inside): loading the hundred modules of dist/ one by one takes node longer
+// than the whole of a short run. Both sit directly in dist/, as dist/paths.js does, so that a
 // module's place relative to the package root is the same in a bundle as in
 // the sources.
 //
@@ -59,8 +59,12 @@ const bundled = await esbuild.build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  // The dependencies stay packages of their own, installed beside this one.
-  packages: 'external',
+  // commander goes into the bundle too: loaded as a package of its own, its
+  // CommonJS files would each be read, scanned for their exports and
+  // compiled apart. Its require() of node's modules needs a require in an
+  // ES module. pino stays a package, loaded only when a message is logged.
+  external: ['pino'],
+  banner: { js: "import { createRequire as bundleRequire } from 'node:module'; const require = bundleRequire(import.meta.url);" },
   define: { BUNDLED_ASSEMBLER_SOURCES: JSON.stringify(assemblerSources.digest('hex')) },
   logLevel: 'warning',
 });
