@@ -41,7 +41,7 @@ export function startupTable(): string {
   for (const [label, args] of variants) {
     wallMs(args); // the page cache warm, as for any run after the first
     const times = Array.from({ length: RUNS }, () => wallMs(args));
-    lines.push(`${label.padEnd(32)} ${median(times).toFixed(0).padStart(6)}   (least ${Math.min(...times).toFixed(0)})`);
+    lines.push(`${label.padEnd(36)} ${median(times).toFixed(0).padStart(6)}   (least ${Math.min(...times).toFixed(0)})`);
   }
   return lines.join('\n');
 }
