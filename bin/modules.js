@@ -25,9 +25,13 @@ function builtIsCurrent() {
   return existsSync(stamp) && statSync(stamp).mtimeMs >= Math.max(newest(src), statSync(join(root, 'tsconfig.build.json')).mtimeMs);
 }
 
-/** Imports `path` (such as 'cli/main') from dist/ or, through tsx, from src/. */
+/** The modules the build bundles into one file each (bin/build.js). */
+const BUNDLES = { 'cli/main': 'smtnest.js', 'cli/run-worker': 'run-worker.js' };
+
+/** Imports `path` (such as 'cli/main') from dist/ (its bundle, if it has
+ * one) or, through tsx, from src/. */
 export async function importModule(path) {
-  if (builtIsCurrent()) return import(new URL(`../dist/${path}.js`, import.meta.url).href);
+  if (builtIsCurrent()) return import(new URL(`../dist/${BUNDLES[path] ?? `${path}.js`}`, import.meta.url).href);
   try {
     const { register } = await import('tsx/esm/api');
     register();

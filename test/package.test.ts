@@ -96,6 +96,11 @@ describe('the packed package', () => {
     const run = spawnSync(bin, ['run', 'hello.s', '--depth', '1'], { cwd: consumer, encoding: 'utf8' });
     expect(run.stdout).toBe('Hello!\n');
     expect(run.status).toBe(0);
+    // A command that hands its runs to worker threads, which run the worker's bundle.
+    const compare = spawnSync(bin, ['compare', 'hello.s', '--depth', '1', '--csv'], { cwd: consumer, encoding: 'utf8' });
+    expect(compare.stderr).toBe('');
+    expect(compare.stdout).toMatch(/^from,to,reason,code,mode,shadowing,count,cycles_per_exit\nL1,L0,IO_INSTRUCTION,30,baseline,false,\d+,\d+\n/);
+    expect(compare.status).toBe(0);
     expect(spawnSync(process.execPath, ['-e', "import('tsx')"], { cwd: consumer, encoding: 'utf8' }).status).not.toBe(0);
   });
 });

@@ -3,7 +3,7 @@
 // fails alone.
 import { describe, expect, it } from 'vitest';
 import { availableParallelism } from 'node:os';
-import { poolThreadIds, runJob, runJobs, type RunJob } from '../src/cli/pool.ts';
+import { poolThreadIds, runJob, runJobs, startOrder, type RunJob } from '../src/cli/pool.ts';
 
 describe('the run pool', () => {
   it('gives every job the outcome it has on this thread, reusing its workers', async () => {
@@ -21,6 +21,13 @@ describe('the run pool', () => {
     // Later batches go to the same, warm workers.
     expect(await runJobs([other, job], undefined, 1)).toEqual([hereOther, here]);
     expect(poolThreadIds()).toEqual(workers);
+  });
+
+  it('starts the deepest runs first, in the order given among those of one depth', () => {
+    const at = (depth: number, target: string): RunJob => ({ target, depth, mode: 'baseline' });
+    const jobs = [at(0, 'a'), at(1, 'b'), at(2, 'c'), at(0, 'd'), at(2, 'e'), at(1, 'f')];
+    expect(startOrder(jobs).map((i) => jobs[i].target)).toEqual(['c', 'e', 'b', 'f', 'a', 'd']);
+    expect(startOrder([])).toEqual([]);
   });
 
   it('fails a job that cannot run with its message, and goes on with the rest', async () => {

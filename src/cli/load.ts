@@ -1,6 +1,7 @@
 // What `run` and `disasm` accept: an assembly file, an image written by
 // `smtnest asm`, or the name of a bundled program (guests/examples, ...).
 
+import { isUtf8 } from 'node:buffer';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { readImage, type Program } from '../asm/index.ts';
@@ -74,11 +75,7 @@ export function refuseBinary(path: string): void {
   }
   const nul = bytes.indexOf(0);
   if (nul >= 0) throw new InputError(`${path}: not a text file (a NUL byte at offset ${nul}); an assembly source is text`);
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new InputError(`${path}: not a text file (not UTF-8); an assembly source is text`);
-  }
+  if (!isUtf8(bytes)) throw new InputError(`${path}: not a text file (not UTF-8); an assembly source is text`);
 }
 
 /** Loads `target` (throws InputError or AssemblyError with a clear message). */

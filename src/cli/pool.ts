@@ -68,9 +68,11 @@ export function runJob(job: RunJob): RunOutcome {
 /** A worker's answer to one job. */
 export type WorkerAnswer = { outcome: RunOutcome } | { error: string };
 
-/** The worker's script: started from the build, the build's own
- * run-worker.js; started from the TypeScript sources, bin/run-worker.js,
- * which gives the worker the loader it has no other way to get. */
+/** The worker's script: started from the build, the run-worker.js beside
+ * this module (from dist/cli/pool.js, dist/cli/run-worker.js; from the
+ * command's bundle dist/smtnest.js, the worker's bundle dist/run-worker.js);
+ * started from the TypeScript sources, bin/run-worker.js, which gives the
+ * worker the loader it has no other way to get. */
 const WORKER_SCRIPT = import.meta.url.endsWith('.ts')
   ? new URL('../../bin/run-worker.js', import.meta.url)
   : new URL('./run-worker.js', import.meta.url);
@@ -158,20 +160,30 @@ export function poolThreadIds(): number[] {
   return shared?.threadIds() ?? [];
 }
 
+/** The order in which `jobs` are started: the deepest first, in the order
+ * given among those of one depth. A nested run executes several times the
+ * guest instructions of the same workload below it, so the longest runs go
+ * first and the last to finish are short: the workers end close together,
+ * rather than one running a long run alone at the end. */
+export function startOrder(jobs: readonly RunJob[]): number[] {
+  return jobs.map((_, index) => index).sort((a, b) => jobs[b].depth - jobs[a].depth || a - b);
+}
+
 /** Runs `jobs` on the pool's workers, at most `parallel` at a time (default:
- * one per core); `onDone` hears of each as it finishes. Results come in job
- * order. */
+ * one per core), in startOrder; `onDone` hears of each as it finishes.
+ * Results come in job order. */
 export async function runJobs(
   jobs: readonly RunJob[],
   onDone?: (finished: number, job: RunJob) => void,
   parallel = pool().size,
 ): Promise<RunOutcome[]> {
   const results: RunOutcome[] = new Array(jobs.length);
+  const order = startOrder(jobs);
   let next = 0;
   let finished = 0;
   const lane = async () => {
-    while (next < jobs.length) {
-      const index = next++;
+    while (next < order.length) {
+      const index = order[next++];
       results[index] = await pool().run(jobs[index]);
       onDone?.(++finished, jobs[index]);
     }

@@ -1,6 +1,7 @@
 // smtnest run <file.s|image|program> [options]
 
 import { writeFileSync, writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import type { Logger } from 'pino';
 import { symbolizer } from '../asm/index.ts';
 import { Machine, PROGRESS_INSTRUCTIONS } from '../machine/machine.ts';
@@ -28,10 +29,15 @@ function cycleWindow(text: string | undefined): { from: number; to: number } {
   return { from, to };
 }
 
+/** Whether stderr is a terminal. Asked of the descriptor: reading
+ * process.stderr.isTTY would make node build the stderr stream (for a
+ * pipe, a socket and its modules), which takes longer than a short run. */
+const stderrIsTerminal = isatty(2);
+
 /** A progress line on stderr for a run longer than a second, only when
  * stderr is a terminal. Host time decides only whether to show it. */
 function progressLine(): ((instructions: number, cycles: number) => void) | undefined {
-  if (!process.stderr.isTTY) return undefined;
+  if (!stderrIsTerminal) return undefined;
   const started = Date.now();
   return (instructions, cycles) => {
     if (Date.now() - started < 1000) return;
@@ -122,7 +128,7 @@ export function runCommand(args: string[], log: Logger): number {
     onProgress: progressLine(),
   });
   trace?.close();
-  if (process.stderr.isTTY && machine.core.instructions >= PROGRESS_INSTRUCTIONS) process.stderr.write('\r\x1b[K');
+  if (stderrIsTerminal && machine.core.instructions >= PROGRESS_INSTRUCTIONS) process.stderr.write('\r\x1b[K');
   if (timeline) writeOutput(timelinePath!, timeline.finish());
   const hostSeconds = (performance.now() - hostStart) / 1000;
   const scope = values.roi === true ? 'roi' : 'run';

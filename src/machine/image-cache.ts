@@ -39,11 +39,16 @@ const ENTRY_FORMAT = 1;
 
 const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
+/** In the command's bundles (bin/build.js), which have no asm/ and isa/
+ * folders beside them: a hash of the sources of those folders bundled. */
+declare const BUNDLED_ASSEMBLER_SOURCES: string | undefined;
+
 /** The assembler's version: a hash of the modules that turn source into an
  * image (the assembler and the instruction table it encodes from), whether
- * they run as TypeScript source or as the built JavaScript. */
+ * they run as TypeScript source, as the built JavaScript or bundled. */
 function assemblerVersion(): string {
   const hash = createHash('sha256').update(`entry format ${ENTRY_FORMAT}\n`);
+  if (typeof BUNDLED_ASSEMBLER_SOURCES === 'string') return hash.update(BUNDLED_ASSEMBLER_SOURCES).digest('hex');
   for (const folder of ['../asm/', '../isa/']) {
     const dir = fileURLToPath(new URL(folder, import.meta.url));
     for (const name of readdirSync(dir).sort()) {

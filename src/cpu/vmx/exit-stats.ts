@@ -141,10 +141,16 @@ interface OpenExit {
   idleSince: number;
 }
 
+/** Keys of the maps below, numbers rather than strings since they are made
+ * at every exit and entry: levels are below 256 (the tracepoint's level
+ * field is a byte), the (from, to) pair below 65536. */
+const openKey = (thread: number, level: number) => thread * 256 + level;
+const rowKey = (from: number, to: number, code: number) => code * 65536 + from * 256 + to;
+
 export class ExitStats implements ExitRecorder {
-  private readonly rows = new Map<string, RowTally>();
-  /** By thread and trapping level. */
-  private readonly open = new Map<string, OpenExit>();
+  private readonly rows = new Map<number, RowTally>();
+  /** By thread and trapping level (openKey), in the order the exits were taken. */
+  private readonly open = new Map<number, OpenExit>();
   /** Receives every transition when set; costs nothing when not. */
   listener: ((event: TransitionEvent) => void) | null = null;
   /** Recorders that count what this one does from the moment they are
@@ -156,7 +162,7 @@ export class ExitStats implements ExitRecorder {
     for (const follower of this.followers) follower.exited(source, code, eip, qualification);
     const row = this.row(source.guestLevel, source.hostLevel, code);
     row.count++;
-    this.open.set(`${source.id}:${source.guestLevel}`, {
+    this.open.set(openKey(source.id, source.guestLevel), {
       rows: [row],
       level: source.guestLevel,
       eip,
@@ -188,7 +194,7 @@ export class ExitStats implements ExitRecorder {
     if (EXIT_REASON_NAMES[code] === undefined) return false;
     // The trap is open on the thread that took it: the forwarding thread's
     // own, or (hw and sw modes) the trapping level's thread.
-    const open = this.open.get(`${source.id}:${from}`) ?? [...this.open.entries()].find(([key]) => key.endsWith(`:${from}`))?.[1];
+    const open = this.open.get(openKey(source.id, from)) ?? [...this.open.values()].find((exit) => exit.level === from);
     const row = this.row(from, to, code);
     if (open?.rows.includes(row)) return false;
     for (const follower of this.followers) follower.forwarded(source, from, to, code);
@@ -239,7 +245,7 @@ export class ExitStats implements ExitRecorder {
       eip: source.eip,
       qualification: 0,
     });
-    const key = `${source.id}:${source.guestLevel}`;
+    const key = openKey(source.id, source.guestLevel);
     const open = this.open.get(key);
     if (!open) return;
     // A wait its hypervisor never ended ends here.
@@ -257,12 +263,10 @@ export class ExitStats implements ExitRecorder {
   }
 
   private row(fromLevel: number, toLevel: number, code: number): RowTally {
-    const from = `L${fromLevel}`;
-    const to = `L${toLevel}`;
-    const key = `${from}>${to}:${code}`;
+    const key = rowKey(fromLevel, toLevel, code);
     let row = this.rows.get(key);
     if (!row) {
-      row = new RowTally(from, to, EXIT_REASON_NAMES[code] ?? `REASON_${code}`, code);
+      row = new RowTally(`L${fromLevel}`, `L${toLevel}`, EXIT_REASON_NAMES[code] ?? `REASON_${code}`, code);
       this.rows.set(key, row);
     }
     return row;
