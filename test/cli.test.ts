@@ -62,6 +62,29 @@ describe('smtnest run', () => {
     expect(report.opcodes['out port,r']).toBe(4);
   });
 
+  it('ends quietly when its reader goes away, with no EPIPE stack trace', () => {
+    const chatty = source(
+      'chatty.s',
+      `_start:
+    mov ecx, 300000
+again:
+    mov eax, 'A'
+    out 0x3f8, eax
+    dec ecx
+    jnz again
+    mov eax, 0
+    out 0xf4, eax
+`,
+    );
+    // 300 KB of console into a pipe whose reader stops after one byte.
+    const r = spawnSync('bash', ['-c', `"$0" "$1" run "$2" | head -c 1 >/dev/null; echo "status \${PIPESTATUS[0]}"`, process.execPath, BIN, chatty], {
+      encoding: 'utf8',
+      cwd: dir,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('status 0\n');
+  });
+
   it('reports a malformed program as file:line:col and exits 1', () => {
     const bad = source('bad.s', 'nop\n  frobnicate eax\n');
     const r = smtnestProcess('run', bad);
