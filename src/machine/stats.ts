@@ -66,10 +66,12 @@ export function collectStats(machine: CounterSource): MachineStats {
   for (const t of threads) t.switchLevel(t.currentLevel);
   const depth = machine.bootInfo?.depth ?? 0;
   const sum = (f: (t: Cpu) => number) => threads.reduce((n, t) => n + f(t), 0);
+  // The deepest level that ran or only waited: a guest entered in the HLT
+  // activity state, say, has cycles and no instructions.
   let deepest = depth;
   for (const t of threads) {
     t.levelInstructions.forEach((n, level) => {
-      if (n > 0) deepest = Math.max(deepest, level);
+      if (n > 0 || t.levelCycles[level] > 0) deepest = Math.max(deepest, level);
     });
   }
   const levels: Record<string, LevelStats> = {};

@@ -107,6 +107,40 @@ describe('counters', () => {
     }
   });
 
+  it('add up when a guest level waited and never executed (entered in the HLT activity state)', () => {
+    // A hypervisor (the VMX suite's library) enters its guest halted; the
+    // preemption timer ends the wait with an exit, and the hypervisor stops.
+    // L1 has cycles and no instructions, and is reported.
+    const program = assembleSource(
+      `
+%include "lib.inc"
+_start:
+    call test_init
+    call vmx_enable
+    mov eax, VMCS1
+    mov ebx, guest
+    call guest_setup
+    vmw VMCS_PIN_BASED_VM_EXEC_CONTROL, PIN_PREEMPTION_TIMER
+    vmw VMCS_VMX_PREEMPTION_TIMER_VALUE, 1000
+    vmw VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_HLT
+    call guest_run
+    hlt
+guest:
+    ud2                         ; not reached: the guest waits until the timer
+`,
+      'halted-guest.s',
+      { includePaths: [INCLUDE_DIR, join(PROJECT_ROOT, 'guests/tests/vmx')] },
+    );
+    const machine = new Machine({ ramSize: 4 << 20 });
+    machine.loadProgram(program);
+    expect(machine.run({ maxInstructions: 1_000_000 }).status).toBe('halted');
+    const stats = machine.stats();
+    expect(counterDiscrepancies(stats)).toEqual([]);
+    expect(stats.levels.L1.instructions).toBe(0);
+    expect(stats.levels.L1.cycles).toBeGreaterThan(1000);
+    expect(stats.exits.map((r) => r.reason)).toContain('PREEMPTION_TIMER');
+  });
+
   it('a report whose counters do not add up is refused loudly', () => {
     const { machine } = bare('hlt');
     machine.cpu.levelCycles[0] -= 5;
