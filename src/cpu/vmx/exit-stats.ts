@@ -194,7 +194,7 @@ export class ExitStats implements ExitRecorder {
     if (EXIT_REASON_NAMES[code] === undefined) return false;
     // The trap is open on the thread that took it: the forwarding thread's
     // own, or (hw and sw modes) the trapping level's thread.
-    const open = this.open.get(openKey(source.id, from)) ?? [...this.open.values()].find((exit) => exit.level === from);
+    const open = this.open.get(openKey(source.id, from)) ?? this.openAtLevel(from);
     const row = this.row(from, to, code);
     if (open?.rows.includes(row)) return false;
     for (const follower of this.followers) follower.forwarded(source, from, to, code);
@@ -260,6 +260,12 @@ export class ExitStats implements ExitRecorder {
     return [...this.rows.values()]
       .sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to) || a.code - b.code)
       .map((tally) => tally.row());
+  }
+
+  /** The first open exit of `level` on any thread, found without a copy of the map. */
+  private openAtLevel(level: number): OpenExit | undefined {
+    for (const exit of this.open.values()) if (exit.level === level) return exit;
+    return undefined;
   }
 
   private row(fromLevel: number, toLevel: number, code: number): RowTally {
