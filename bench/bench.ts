@@ -4,7 +4,9 @@
 // run; both must end in the same state. Then Bochs on the same loops, built
 // by nasm and run in the same process's time (bench/bochs.ts), when it is
 // installed: absolute MIPS move by 30% or more between runs on a shared
-// machine, so the ratios are the figures. Host timing is used here and only here.
+// machine, so the ratios are the figures. Then the fidelity table, the
+// start-up of a short run and the wall time of npm start and of a sweep
+// (bench/startup.ts, bench/commands.ts). Host timing is used here and only here.
 
 import { join } from 'node:path';
 import { assembleFile } from '../src/asm/index.ts';
@@ -13,6 +15,7 @@ import { Machine } from '../src/machine/machine.ts';
 import type { JitMode } from '../src/jit/jit.ts';
 import { fidelityTable } from '../src/docs/fidelity.ts';
 import { startupTable } from './startup.ts';
+import { commandsTable } from './commands.ts';
 import { bochsAvailable, bochsMips } from './bochs.ts';
 
 /** The loops and their iteration counts (the ITERATIONS of each .s file, which nasm is given too). */
@@ -71,3 +74,5 @@ console.log(fidelityTable());
 
 console.log('');
 console.log(startupTable());
+console.log('');
+console.log(commandsTable());
