@@ -406,3 +406,14 @@ l0_sw_stack2:                   ; thread 2's stack, below its save area
     times L0_STACK_SIZE db 0
 l0_sw_vcpu2:                    ; thread 2's HOST_RSP: L2's registers at its exits
     times VCPU_SIZE db 0
+
+; ---- hw mode's nested register moves (hw.inc) ---------------------------------------
+; Code, last of all for the same reason: what hw mode needs to give a guest
+; hypervisor that asks for ordinary VMX its registers. Off the lines sw
+; mode's save area is written on.
+
+align 64
+l0_hw_nested_switches:
+    nested_hw_vmcs_switches
+    hv_hw_gpr_move_routines
+
