@@ -37,7 +37,10 @@
 ;                          from l0_vcpu) and l0_vcpu (HOST_RSP points at it);
 ;                          then hw mode's and sw mode's code, and the device
 ;                          model (devices.inc: code, state, two page-aligned
-;                          shadow rings), up to l0_vio_end
+;                          shadow rings), up to l0_vio_end; then sw mode's
+;                          pages (the exit channel, thread 2's VMXON region,
+;                          stack and save area) and hw mode's nested register
+;                          moves (l0_hw_nested_switches)
 ;   next 4 KiB boundary    the machine's boot-info block (ebx at start)
 ;   next 4 KiB boundaries  the modules; module 0 is the guest image
 ;   l0_ept_directory       the first 4 KiB boundary after the last module:
