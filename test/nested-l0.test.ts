@@ -13,9 +13,10 @@
 // shadowed field traps once the field is written; what L2 sees through L1
 // (CPUID, #UD for VMX, hypercalls, interrupts, isolation); the VMfail
 // semantics L1 sees (guests/l0/tests/nested-vmx.s); the VMX conformance
-// suite (guests/tests/vmx/) run as L1, which differs from the bare machine
-// only where L0 chooses to (listed below, with why); and depth 3, where the
-// middle L0 emulates VMX on VMX that the outer one emulates.
+// suite (guests/tests/vmx/) run as L1 in baseline, sw and hw, which differs
+// from the bare machine only where L0 chooses to (listed below, with why);
+// and depth 3, where the middle L0 emulates VMX on VMX that the outer one
+// emulates.
 
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
