@@ -205,4 +205,45 @@ describe('the hw-mode thread extension, details', () => {
     expect(rows.find((r) => r.reason === 'PREEMPTION_TIMER')?.count).toBe(1);
     expect(rows.find((r) => r.reason === 'CPUID')).toBeUndefined();
   });
+
+  it("makes the interrupt table a live register: vmread sees the guest's lidt, vmwrite reaches the stalled guest", () => {
+    const source = HYPERVISOR(1)
+      .replace(
+        '    cmp eax, EXIT_REASON_CPUID\n',
+        `    cmp eax, EXIT_REASON_CPUID
+    jne .not_cpuid
+    mov r14, VMCS_GUEST_IDTR_BASE
+    vmread eax, r14
+    mov [seen_base], eax
+    mov r14, VMCS_GUEST_IDTR_LIMIT
+    vmread eax, r14
+    mov [seen_limit], eax
+    vmw VMCS_GUEST_IDTR_BASE, table2
+    vmw VMCS_GUEST_IDTR_LIMIT, 0x31
+    mov eax, EXIT_REASON_CPUID
+.not_cpuid:
+    cmp eax, EXIT_REASON_CPUID
+`,
+      )
+      .replace('    xor esi, esi\n    mov edi, ROUNDS\n', '    lidt [table1_descriptor]\n    xor esi, esi\n    mov edi, ROUNDS\n')
+      .replace('    mov ecx, esi\n    vmcall\n', '    int 0x30\n    mov ecx, esi\n    vmcall\nto_table2:\n    mov dword [reached], 1\n    iret\n')
+      .replace(
+        'exits: dd 0',
+        `exits: dd 0
+seen_base: dd 0
+seen_limit: dd 0
+reached: dd 0
+table1: times 8 dd 0
+table1_descriptor: dd table1, 8
+table2: times 0x31 dd to_table2`,
+      );
+    const program = assembleSource(source, 'hw.s', include);
+    const machine = new Machine({ ramSize: 1 << 20, threads: 2, threadExtension: true });
+    machine.loadProgram(program);
+    expect(machine.run({ maxInstructions: 100_000 }).status).toBe('exited');
+    const word = (name: string) => machine.memory.readU32(program.symbols.find((s) => s.name === name)!.address);
+    expect(word('seen_base')).toBe(program.symbols.find((s) => s.name === 'table1')!.address);
+    expect(word('seen_limit')).toBe(8);
+    expect(word('reached')).toBe(1);
+  });
 });

@@ -13,9 +13,10 @@
 // shadowed field traps once the field is written; what L2 sees through L1
 // (CPUID, #UD for VMX, hypercalls, interrupts, isolation); the VMfail
 // semantics L1 sees (guests/l0/tests/nested-vmx.s); the VMX conformance
-// suite (guests/tests/vmx/) run as L1, which differs from the bare machine
-// only where L0 chooses to (listed below, with why); and depth 3, where the
-// middle L0 emulates VMX on VMX that the outer one emulates.
+// suite (guests/tests/vmx/) run as L1 in baseline, sw and hw, which differs
+// from the bare machine only where L0 chooses to (listed below, with why);
+// and depth 3, where the middle L0 emulates VMX on VMX that the outer one
+// emulates.
 
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +25,7 @@ import { type Program } from '../src/asm/index.ts';
 import { imageCache } from '../src/machine/image-cache.ts';
 import type { Cpu } from '../src/cpu/cpu.ts';
 import { BY_MNEMONIC } from '../src/isa/table.ts';
+import type { Mode } from '../src/machine/bootinfo.ts';
 import { Machine, type RunResult } from '../src/machine/machine.ts';
 import type { MachineStats } from '../src/machine/stats.ts';
 import { workloadDevices } from '../src/machine/workloads.ts';
@@ -54,6 +56,8 @@ interface Run {
 
 interface Options {
   shadowing?: boolean;
+  /** The mode (default baseline); sw and hw get a thread per level. */
+  mode?: Mode;
   iterations?: number;
   ramSize?: number;
   onInstruction?: (cpu: Cpu, machine: Machine) => void;
@@ -76,12 +80,15 @@ function depth1(workload: Program): Run {
 
 /** L0 at depth 2 running `l1` (by default L0's own image), which runs `workload`. */
 function nested(workload: Program, options: Options = {}, l1: Program = l0): Run {
-  const machine = new Machine({ ramSize: options.ramSize ?? RAM, ...workloadDevices(workload) });
-  machine.loadProgram(l0, [l1, workload], { depth: 2, shadowing: options.shadowing, iterations: options.iterations });
+  const machine = new Machine({ ramSize: options.ramSize ?? RAM, ...modeHardware(options.mode), ...workloadDevices(workload) });
+  machine.loadProgram(l0, [l1, workload], { depth: 2, shadowing: options.shadowing, iterations: options.iterations, mode: options.mode });
   const hook = options.onInstruction;
   const result = machine.run({ maxInstructions: BUDGET, onInstruction: hook && ((cpu) => hook(cpu, machine)) });
   return { result, console: machine.serial.text(), machine, stats: machine.stats() };
 }
+
+/** The hardware a mode runs on at depth 2: a thread per level, and the thread extension for hw. */
+const modeHardware = (mode: Mode = 'baseline') => (mode === 'baseline' ? {} : { threads: 3, threadExtension: mode === 'hw' });
 
 const row = (stats: MachineStats, from: string, to: string, reason: string) =>
   stats.exits.find((r) => r.from === from && r.to === to && r.reason === reason);
@@ -373,16 +380,16 @@ const SUITE_INCLUDE = [...INCLUDE, SUITE];
 
 /** A depth-2 run in which L1 has exactly 4 MiB of memory, as the VMX
  * conformance programs assume (their "outside RAM" is 8 MiB). */
-function withL1Of4MiB(l1: Program, shadowing: boolean): Run {
+function withL1Of4MiB(l1: Program, shadowing: boolean, mode: Mode = 'baseline'): Run {
   const hello = assemble('guests/examples/hello.s');
   // L0's memory plan does not depend on RAM between 4 and 8 MiB (2 EPT
   // tables): find where L1's memory starts, then give L1 4 MiB from there.
   const STOP = new Error('L1 runs');
-  const probe = new Machine({ ramSize: 6 << 20 });
-  probe.loadProgram(l0, [l1, hello], { depth: 2, shadowing });
+  const probe = new Machine({ ramSize: 6 << 20, ...modeHardware(mode) });
+  probe.loadProgram(l0, [l1, hello], { depth: 2, shadowing, mode });
   expect(() => probe.run({ onInstruction: (cpu) => { if (cpu.vmx.nonRoot) throw STOP; } })).toThrow(STOP);
   const guestBase = probe.memory.readU32(symbol(l0, 'l0_guest_base'));
-  return nested(hello, { shadowing, ramSize: guestBase + (4 << 20) }, l1);
+  return nested(hello, { shadowing, mode, ramSize: guestBase + (4 << 20) }, l1);
 }
 
 const notOk = (console: string) => console.split('\n').filter((l) => /^not ok \d+ - |^Bail out!/.test(l)).map((l) => l.replace(/^not ok \d+ - /, ''));
@@ -425,10 +432,16 @@ describe('the VMX L1 sees', () => {
   it('runs the whole VMX conformance suite as L1 but the programs that cannot pass', () => {
     expect(programs.length).toBeGreaterThanOrEqual(10);
   });
+  // In every mode: the programs are hypervisors written for ordinary VMX
+  // (they save and load their guest's registers themselves and take up
+  // neither sw mode's exit channel nor hw mode's thread extension), and L0
+  // gives them the VMX of the hardware in each (guest_registers.s checks
+  // the registers and interrupt tables across exits and entries).
+  for (const mode of ['baseline', 'sw', 'hw'] as const)
   for (const shadowing of [false, true]) {
     for (const name of programs) {
-      it(`${name} as L1: only the differences L0 chooses (shadowing ${shadowing ? 'on' : 'off'})`, () => {
-        const { console, result } = withL1Of4MiB(assemble(`guests/tests/vmx/${name}`, SUITE_INCLUDE), shadowing);
+      it(`${name} as L1: only the differences L0 chooses (${mode}, shadowing ${shadowing ? 'on' : 'off'})`, () => {
+        const { console, result } = withL1Of4MiB(assemble(`guests/tests/vmx/${name}`, SUITE_INCLUDE), shadowing, mode);
         expect(notOk(console), console).toEqual(DIFFERENCES[name] ?? []);
         expect(console).toMatch(/^1\.\.\d+$/m);
         expect(result).toMatchObject({ status: 'exited', exitCode: DIFFERENCES[name] ? 1 : 0 });

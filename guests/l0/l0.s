@@ -37,7 +37,10 @@
 ;                          from l0_vcpu) and l0_vcpu (HOST_RSP points at it);
 ;                          then hw mode's and sw mode's code, and the device
 ;                          model (devices.inc: code, state, two page-aligned
-;                          shadow rings), up to l0_vio_end
+;                          shadow rings), up to l0_vio_end; then sw mode's
+;                          pages (the exit channel, thread 2's VMXON region,
+;                          stack and save area) and hw mode's nested register
+;                          moves (l0_hw_nested_switches)
 ;   next 4 KiB boundary    the machine's boot-info block (ebx at start)
 ;   next 4 KiB boundaries  the modules; module 0 is the guest image
 ;   l0_ept_directory       the first 4 KiB boundary after the last module:
@@ -406,3 +409,14 @@ l0_sw_stack2:                   ; thread 2's stack, below its save area
     times L0_STACK_SIZE db 0
 l0_sw_vcpu2:                    ; thread 2's HOST_RSP: L2's registers at its exits
     times VCPU_SIZE db 0
+
+; ---- hw mode's nested register moves (hw.inc) ---------------------------------------
+; Code, last of all for the same reason: what hw mode needs to give a guest
+; hypervisor that asks for ordinary VMX its registers. Off the lines sw
+; mode's save area is written on.
+
+align 64
+l0_hw_nested_switches:
+    nested_hw_vmcs_switches
+    hv_hw_gpr_move_routines
+

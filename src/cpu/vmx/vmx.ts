@@ -180,6 +180,8 @@ export class Vmx {
       if (ref.index === F.GUEST_RIP) return live.eip;
       if (ref.index === F.GUEST_RSP) return live.regs[4];
       if (ref.index === F.GUEST_RFLAGS) return live.eflags;
+      if (ref.index === F.GUEST_IDTR_BASE) return live.idtBase;
+      if (ref.index === F.GUEST_IDTR_LIMIT) return live.idtCount;
     }
     return this.vmcs.read(ref);
   }
@@ -195,6 +197,8 @@ export class Vmx {
       if (ref.index === F.GUEST_RIP) live.eip = value;
       else if (ref.index === F.GUEST_RSP) live.regs[4] = value;
       else if (ref.index === F.GUEST_RFLAGS) live.eflags = value;
+      else if (ref.index === F.GUEST_IDTR_BASE) live.idtBase = value >>> 0;
+      else if (ref.index === F.GUEST_IDTR_LIMIT) live.idtCount = Math.min(value >>> 0, 256);
     }
     this.succeed();
   }
@@ -456,6 +460,7 @@ export class Vmx {
     if (eptOn) gv.ept.select(v.get(F.EPT_POINTER));
     guest.setTranslation(eptOn);
     guest.state = v.get(F.GUEST_ACTIVITY_STATE) === GUEST_ACTIVITY_HLT ? STATE_HALTED : STATE_RUNNING;
+    guest.interruptShadowEnd = v.get(F.GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTERRUPTIBILITY_STI ? guest.instructions + 1 : 0;
     host.state = STATE_STALLED;
     gv.preemptionDeadline =
       gv.pin & PIN.PREEMPTION_TIMER
