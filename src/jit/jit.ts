@@ -45,12 +45,14 @@ export function jitModeFromEnvironment(value = process.env.SMTNEST_JIT): JitMode
 
 /** Sampling per mode: every `interval` instructions; compile at `threshold` samples.
  * auto's figures are a choice: an address compiles once it has been sampled
- * over at least 65,536 instructions (a few milliseconds of interpreting), so
- * that code run only briefly (most of a nested hypervisor's) is not compiled.
- * docs/performance.md gives the run times measured beside the earlier
- * choice of 64 samples every 16,384 instructions. */
+ * over at least 4,096 instructions. With modules kept across machines and
+ * one dispatcher, a region costs little enough that compiling sooner is no
+ * loss in nested runs (whose hypervisor code is spread over many short
+ * regions) and a loop is compiled after a fraction of a millisecond;
+ * docs/performance.md gives the run times measured beside 16 samples every
+ * 4,096 instructions and the other figures tried. */
 const SAMPLING: Record<Exclude<JitMode, 'off'>, { interval: number; threshold: number }> = {
-  auto: { interval: 4096, threshold: 16 },
+  auto: { interval: 1024, threshold: 4 },
   always: { interval: 16, threshold: 1 },
 };
 
