@@ -23,8 +23,7 @@
 //   invalidates and wakes exactly as the interpreter's store does;
 // - instructions and cycles are what the allowances lost, added to the
 //   thread's counters on return; per-block completion counts, kept in locals
-//   and folded into the opcode counts by the caller before anything reads
-//   them, replace per-opcode counting;
+//   and folded into the opcode counts on return, replace per-opcode counting;
 // - the region returns after at most FUEL_INSTRUCTIONS instructions;
 // - the lazy-flag kind a block starts with is known at compile time when
 //   every branch into it comes from a block of the region that ends with the
@@ -340,7 +339,7 @@ class RegionEmitter {
   private readonly exitPosition: number;
   private readonly writeAddress: number;
   private readonly writeSize: number;
-  /** Per block, the times it ran to its end in this call (stored on return). */
+  /** Per block, the times it ran to its end in this call (folded into the opcode counts on return). */
   private readonly blockCounts: number[] = [];
   private readonly temps: number[] = [];
   private readonly wideTemps: number[] = [];
@@ -481,9 +480,37 @@ class RegionEmitter {
     c.get(this.area).get(this.exitPosition).mem(OP.i32Store, 2, AREA.AREA_EXIT_POSITION);
     c.get(this.area).get(this.writeAddress).mem(OP.i32Store, 2, AREA.AREA_WRITE_ADDRESS);
     c.get(this.area).get(this.writeSize).mem(OP.i32Store, 2, AREA.AREA_WRITE_SIZE);
-    this.blockCounts.forEach((local, i) => c.get(this.area).get(local).mem(OP.i32Store, 2, AREA.AREA_BLOCK_COUNTS + 4 * i));
+    this.foldOpcodeCounts();
     c.get(this.writeSize);
     return { params: [I32], results: [I32], code: c };
+  }
+
+  /** Adds the blocks' completions to the thread's opcode counts: per opcode
+   * of the region, the sum over its blocks of completions times the
+   * opcode's occurrences in the block (at most FUEL_INSTRUCTIONS in all, so
+   * an i32). The part of a block a side exit left in is the caller's to add. */
+  private foldOpcodeCounts(): void {
+    const c = this.c;
+    const occurrences = new Map<number, Map<number, number>>();
+    this.plan.blocks.forEach((block, b) => {
+      for (const ins of block.instructions) {
+        const opcode = ins.header & 0xff;
+        const perBlock = occurrences.get(opcode) ?? new Map<number, number>();
+        perBlock.set(b, (perBlock.get(b) ?? 0) + 1);
+        occurrences.set(opcode, perBlock);
+      }
+    });
+    for (const [opcode, perBlock] of occurrences) {
+      const offset = AREA.AREA_OPCODE_COUNTS + 8 * opcode;
+      c.get(this.area).get(this.area).mem(OP.f64Load, 3, offset);
+      let terms = 0;
+      for (const [b, times] of perBlock) {
+        c.get(this.blockCounts[b]);
+        if (times > 1) c.i32(times).op(OP.i32Mul);
+        if (terms++ > 0) c.op(OP.i32Add);
+      }
+      c.op(OP.f64ConvertI32S).op(OP.f64Add).mem(OP.f64Store, 3, offset);
+    }
   }
 
   /** Leaves the region before instruction `position` of the current block

@@ -14,14 +14,22 @@
 // a marked entry then just executes its instruction in the interpreter.
 // A write to any line a region's instructions occupy (line flag COMPILED)
 // drops the region, whether a thread's store or a device's DMA wrote it.
+//
+// Every region is called through one dispatcher (src/jit/wasm.ts) from its
+// slot in the dispatcher's table, the region's index. Compiled modules are
+// kept per process (per worker thread), by everything the module's bytes
+// are a function of, so that the machines a process runs one after another
+// from the same images compile each region once: a machine instantiates a
+// kept module against its own memory.
 
 import { hasImmediate, hasMemory, LENGTH_BY_OPCODE } from '../isa/encoding.ts';
 import { endsBlock, SEMANTICS_BY_OPCODE } from '../isa/semantics.ts';
 import { CYCLES_BY_OPCODE } from '../isa/table.ts';
 import { LINE_COMPILED, LINE_SHIFT, type Memory } from '../memory/memory.ts';
 import type { LazyFlags } from '../cpu/flags.ts';
-import { compileRegion, type PlannedBlock, type PlannedInstruction, type RegionPlan } from './compiler.ts';
+import { compileRegion, type MachineShape, type PlannedBlock, type PlannedInstruction, type RegionPlan } from './compiler.ts';
 import * as AREA from './layout.ts';
+import { encodeDispatcher } from './wasm.ts';
 
 export type JitMode = 'off' | 'auto' | 'always';
 export const JIT_MODES: readonly JitMode[] = ['off', 'auto', 'always'];
@@ -37,12 +45,14 @@ export function jitModeFromEnvironment(value = process.env.SMTNEST_JIT): JitMode
 
 /** Sampling per mode: every `interval` instructions; compile at `threshold` samples.
  * auto's figures are a choice: an address compiles once it has been sampled
- * over at least 65,536 instructions (a few milliseconds of interpreting), so
- * that code run only briefly (most of a nested hypervisor's) is not compiled.
- * docs/performance.md gives the run times measured beside the earlier
- * choice of 64 samples every 16,384 instructions. */
+ * over at least 4,096 instructions. With modules kept across machines and
+ * one dispatcher, a region costs little enough that compiling sooner is no
+ * loss in nested runs (whose hypervisor code is spread over many short
+ * regions) and a loop is compiled after a fraction of a millisecond;
+ * docs/performance.md gives the run times measured beside 16 samples every
+ * 4,096 instructions and the other figures tried. */
 const SAMPLING: Record<Exclude<JitMode, 'off'>, { interval: number; threshold: number }> = {
-  auto: { interval: 4096, threshold: 16 },
+  auto: { interval: 1024, threshold: 4 },
   always: { interval: 16, threshold: 1 },
 };
 
@@ -51,6 +61,38 @@ const MAX_REGIONS = 512;
 const MAX_SAMPLED = 4096;
 const MAX_BLOCK_INSTRUCTIONS = 64;
 const DECODED_MARK = 0x80000000 | 0;
+/** Compiled modules kept per process at most (the least recently used goes first). */
+const MAX_KEPT_MODULES = 1024;
+
+/** Compiled region modules by their key (regionKey), least recently used first. */
+const keptModules = new Map<string, WebAssembly.Module>();
+let dispatcherModule: WebAssembly.Module | null = null;
+
+/** Everything compileRegion reads of a plan and a shape, as a string: equal
+ * keys give byte-identical modules (an instruction's semantics is a
+ * function of its opcode, which is in its header). */
+function regionKey(plan: RegionPlan, shape: MachineShape): string {
+  const parts: number[] = [shape.ramSize, shape.lineFlagsBase, shape.pages, plan.blocks.length];
+  for (const block of plan.blocks) {
+    parts.push(block.address, block.instructions.length);
+    for (const ins of block.instructions) parts.push(ins.address, ins.header, ins.disp, ins.imm, ins.cycles);
+  }
+  parts.push(...plan.returnSites);
+  return parts.join(',');
+}
+
+/** The module of `plan`'s region: a kept one, else compiled and kept. */
+function regionModule(plan: RegionPlan, shape: MachineShape): WebAssembly.Module {
+  const key = regionKey(plan, shape);
+  let module = keptModules.get(key);
+  if (module) keptModules.delete(key);
+  else {
+    module = new WebAssembly.Module(compileRegion(plan, shape));
+    if (keptModules.size >= MAX_KEPT_MODULES) keptModules.delete(keptModules.keys().next().value!);
+  }
+  keptModules.set(key, module);
+  return module;
+}
 
 /** What a thread offers a region: its state in the shared area and in fields. */
 export interface JitThread {
@@ -68,8 +110,7 @@ interface Region {
   readonly entry: number;
   /** The decode-cache word the mark replaced. */
   readonly entryDecoded: number;
-  readonly run: (area: number) => number;
-  /** Opcodes of each block, in order (for folding the counts). */
+  /** Opcodes of each block, in order (for counting the part of a block a side exit left in). */
   readonly blockOpcodes: readonly Int32Array[];
   readonly lines: readonly number[];
 }
@@ -84,6 +125,10 @@ export class Jit {
   private readonly samples = new Map<number, number>();
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
+  private readonly shape: MachineShape;
+  /** The dispatcher's table (a region in the slot of its index) and its entry. */
+  private readonly table: WebAssembly.Table;
+  private readonly dispatch: (area: number, slot: number) => number;
   /** Regions compiled so far (for the bench and the tests). */
   compiled = 0;
   /** Instructions executed in regions so far (for the bench and the tests). */
@@ -96,6 +141,11 @@ export class Jit {
     ({ interval: this.interval, threshold: this.threshold } = SAMPLING[mode]);
     this.i32 = new Int32Array(memory.wasm.buffer);
     this.f64 = new Float64Array(memory.wasm.buffer);
+    this.shape = { ramSize: memory.size, lineFlagsBase: memory.lineFlagsBase, pages: memory.pages };
+    dispatcherModule ??= new WebAssembly.Module(encodeDispatcher(MAX_REGIONS));
+    const dispatcher = new WebAssembly.Instance(dispatcherModule).exports;
+    this.table = dispatcher.table as WebAssembly.Table;
+    this.dispatch = dispatcher.run as (area: number, slot: number) => number;
     memory.onCompiledWrite = (line) => this.dropLine(line);
   }
 
@@ -140,7 +190,7 @@ export class Jit {
     f64[(base + AREA.AREA_CYCLES) >> 3] = thread.cycles;
     f64[(base + AREA.AREA_INSTRUCTION_LIMIT) >> 3] = instructionLimit;
     f64[(base + AREA.AREA_CYCLE_LIMIT) >> 3] = cycleLimit;
-    const wrote = region.run(base);
+    const wrote = this.dispatch(base, region.index);
     const instructions = f64[(base + AREA.AREA_INSTRUCTIONS) >> 3];
     if (instructions === thread.instructions) return;
     this.executed += instructions - thread.instructions;
@@ -154,20 +204,13 @@ export class Jit {
     f.carry = i32[fl + 4];
     f.over = i32[fl + 5];
     f.eflags = i32[fl + 6];
-    // Fold the blocks' completions, and the part of the block it left in, into the opcode counts.
-    const counts = thread.opcodeCounts;
-    const blockCounts = (base + AREA.AREA_BLOCK_COUNTS) >> 2;
-    const opcodes = region.blockOpcodes;
-    for (let b = 0; b < opcodes.length; b++) {
-      const times = i32[blockCounts + b];
-      if (times === 0) continue;
-      i32[blockCounts + b] = 0;
-      const ops = opcodes[b];
-      for (let i = 0; i < ops.length; i++) counts[ops[i]] += times;
-    }
-    const partial = opcodes[i32[(base + AREA.AREA_EXIT_BLOCK) >> 2]];
+    // The region counted its blocks' completions; the part of a block it left in is counted here.
     const position = i32[(base + AREA.AREA_EXIT_POSITION) >> 2];
-    for (let i = 0; i < position; i++) counts[partial[i]]++;
+    if (position > 0) {
+      const counts = thread.opcodeCounts;
+      const partial = region.blockOpcodes[i32[(base + AREA.AREA_EXIT_BLOCK) >> 2]];
+      for (let i = 0; i < position; i++) counts[partial[i]]++;
+    }
     if (wrote !== 0) this.memory.noteWrite(i32[(base + AREA.AREA_WRITE_ADDRESS) >> 2], i32[(base + AREA.AREA_WRITE_SIZE) >> 2]);
   }
 
@@ -179,12 +222,7 @@ export class Jit {
     const plan = this.plan(entry);
     if (!plan) return;
     if (this.live >= MAX_REGIONS) this.dropAll();
-    const bytes = compileRegion(plan, {
-      ramSize: this.memory.size,
-      lineFlagsBase: this.memory.lineFlagsBase,
-      pages: this.memory.pages,
-    });
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: this.memory.wasm } });
+    const instance = new WebAssembly.Instance(regionModule(plan, this.shape), { env: { memory: this.memory.wasm } });
     const lines = new Set<number>();
     for (const block of plan.blocks) {
       for (const ins of block.instructions) {
@@ -197,11 +235,11 @@ export class Jit {
       index,
       entry,
       entryDecoded: decoded[entry >>> 2],
-      run: instance.exports.run as (area: number) => number,
       blockOpcodes: plan.blocks.map((b) => Int32Array.from(b.instructions, (ins) => ins.header & 0xff)),
       lines: [...lines],
     };
     this.regions[index] = region;
+    this.table.set(index, instance.exports.run);
     this.live++;
     this.compiled++;
     for (const line of region.lines) {
@@ -288,6 +326,7 @@ export class Jit {
       }
     }
     this.regions[region.index] = undefined;
+    this.table.set(region.index, null);
     this.free.push(region.index);
     this.live--;
   }

@@ -19,8 +19,7 @@ export const AREA_EXIT_BLOCK = 140;
 export const AREA_EXIT_POSITION = 144;
 export const AREA_WRITE_ADDRESS = 148;
 export const AREA_WRITE_SIZE = 152;
-/** int32 per block of a region: how many times it ran to its end. */
-export const AREA_BLOCK_COUNTS = 256;
+/** Blocks a region has at most. */
 export const MAX_REGION_BLOCKS = 64;
 /** float64 per opcode: the thread's instructions per opcode (Cpu.opcodeCounts). */
 export const AREA_OPCODE_COUNTS = 512;

@@ -1,6 +1,7 @@
 // A small WebAssembly binary encoder: just what the region compiler emits
 // (one module per region, importing the machine's memory, one exported
-// function and a few helpers). Encoding follows the WebAssembly core
+// function and a few helpers; and the dispatcher through which every region
+// is called). Encoding follows the WebAssembly core
 // specification, section 5 (binary format): LEB128 integers, sections in
 // order, a function body as locals then an expression ending in `end`.
 
@@ -23,6 +24,7 @@ export const OP = {
   brTable: 0x0e,
   return: 0x0f,
   call: 0x10,
+  callIndirect: 0x11,
   drop: 0x1a,
   select: 0x1b,
   localGet: 0x20,
@@ -294,5 +296,30 @@ export function encodeModule(functions: readonly FunctionDef[], pages: number, e
   uleb(code, functions.length);
   for (const f of functions) code.push(...f.code.encode());
   section(out, 10, code);
+  return Uint8Array.from(out);
+}
+
+/** The dispatcher: a table of `slots` functions (i32) -> i32, exported as
+ * `table`, and `run(area, slot)`, exported, which calls the function in
+ * `slot` with `area` and returns its result. Calling every region through
+ * one exported function leaves JavaScript one call site and one
+ * JavaScript-to-WebAssembly wrapper, which the engine optimizes; an export
+ * per region is called through a generic wrapper. */
+export function encodeDispatcher(slots: number): Uint8Array<ArrayBuffer> {
+  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  section(out, 1, [2, 0x60, 1, I32, 1, I32, 0x60, 2, I32, I32, 1, I32]);
+  section(out, 3, [1, 1]);
+  const table: number[] = [1, 0x70, 0x01];
+  uleb(table, slots);
+  uleb(table, slots);
+  section(out, 4, table);
+  const exports: number[] = [2];
+  name(exports, 'run');
+  exports.push(0x00, 0);
+  name(exports, 'table');
+  exports.push(0x01, 0);
+  section(out, 7, exports);
+  const body = [0, OP.localGet, 0, OP.localGet, 1, OP.callIndirect, 0, 0, OP.end];
+  section(out, 10, [1, body.length, ...body]);
   return Uint8Array.from(out);
 }
