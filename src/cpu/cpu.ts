@@ -1662,7 +1662,7 @@ export class Cpu {
     if (!this.vmx.nonRoot || (this.vmx.proc & PROC.USE_TSC_OFFSETTING) === 0) return;
     const v = this.vmx.vmcs;
     const lo = (msrValue.lo >>> 0) + (v.get(F.TSC_OFFSET) >>> 0);
-    msrValue.hi = (msrValue.hi + v.hi[F.TSC_OFFSET] + (lo >= 0x100000000 ? 1 : 0)) | 0;
+    msrValue.hi = (msrValue.hi + v.high(F.TSC_OFFSET) + (lo >= 0x100000000 ? 1 : 0)) | 0;
     msrValue.lo = lo | 0;
   }
 
