@@ -190,9 +190,15 @@ export class Cpu {
     const base = this.level * 256;
     const counts = this.opcodeCounts;
     const atSwitch = this.opcodeCountsAtSwitch;
+    const levelCounts = this.levelOpcodeCounts;
+    // At every VM entry and exit, and only a few opcodes ran since the last:
+    // the others are compared, not added to and stored.
     for (let op = 0; op < 256; op++) {
-      this.levelOpcodeCounts[base + op] += counts[op] - atSwitch[op];
-      atSwitch[op] = counts[op];
+      const count = counts[op];
+      if (count !== atSwitch[op]) {
+        levelCounts[base + op] += count - atSwitch[op];
+        atSwitch[op] = count;
+      }
     }
     this.levelSinceInstructions = this.instructions;
     this.levelSinceCycles = this.cycles;
