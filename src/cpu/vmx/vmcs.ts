@@ -72,15 +72,28 @@ function checkRegion(memory: Memory, address: number): void {
   }
 }
 
+/** A region's fields and written flags, as views of the memory they are in. */
+interface RegionView {
+  memory: Memory;
+  fields: Int32Array;
+  written: Uint8Array;
+}
+
+/** Regions whose views a cache keeps; beyond it, they are made afresh. */
+const KEPT_VIEWS = 64;
+
 export class VmcsCache {
   /** Physical address of the current VMCS, or -1 for none. */
   address = -1;
   launched = false;
   shadow = false;
   /** Every field's low and high dword, interleaved as in a region (FieldSlot),
-   * so that vmptrld and vmclear move them in one pass. */
+   * so that vmptrld and vmclear move them in one block. */
   readonly fields = new Int32Array(2 * FIELD_COUNT);
   readonly written = new Uint8Array(FIELD_COUNT);
+  /** By region address: hypervisors switch among a few VMCSs thousands of
+   * times a run, and a copy between views is one block move. */
+  private readonly views = new Map<number, RegionView>();
 
   get loaded(): boolean {
     return this.address >= 0;
@@ -119,34 +132,39 @@ export class VmcsCache {
     this.fields[2 * index + 1] = value;
   }
 
+  /** The views of the region at `address` in `memory`. */
+  private view(memory: Memory, address: number): RegionView {
+    let view = this.views.get(address);
+    if (view?.memory !== memory) {
+      checkRegion(memory, address);
+      view = {
+        memory,
+        fields: memory.words.subarray((address + FIELDS_OFFSET) >>> 2, ((address + FIELDS_OFFSET) >>> 2) + 2 * FIELD_COUNT),
+        written: memory.bytes.subarray(address + WRITTEN_OFFSET, address + WRITTEN_OFFSET + FIELD_COUNT),
+      };
+      if (this.views.size >= KEPT_VIEWS) this.views.clear();
+      this.views.set(address, view);
+    }
+    return view;
+  }
+
   load(memory: Memory, address: number): void {
-    checkRegion(memory, address);
+    const view = this.view(memory, address);
     this.address = address;
     const words = memory.words;
-    const bytes = memory.bytes;
     this.shadow = (words[address >>> 2] & SHADOW_VMCS_INDICATOR) !== 0;
     this.launched = words[(address + LAUNCH_OFFSET) >>> 2] === 1;
-    const fields = this.fields;
-    const first = (address + FIELDS_OFFSET) >>> 2;
-    for (let i = 0; i < fields.length; i++) fields[i] = words[first + i];
-    const written = this.written;
-    const writtenAt = address + WRITTEN_OFFSET;
-    for (let i = 0; i < written.length; i++) written[i] = bytes[writtenAt + i];
+    this.fields.set(view.fields);
+    this.written.set(view.written);
   }
 
   writeBack(memory: Memory): void {
     if (this.address < 0) return;
     const a = this.address;
-    checkRegion(memory, a);
-    const words = memory.words;
-    const bytes = memory.bytes;
-    words[(a + LAUNCH_OFFSET) >>> 2] = this.launched ? 1 : 0;
-    const fields = this.fields;
-    const first = (a + FIELDS_OFFSET) >>> 2;
-    for (let i = 0; i < fields.length; i++) words[first + i] = fields[i];
-    const written = this.written;
-    const writtenAt = a + WRITTEN_OFFSET;
-    for (let i = 0; i < written.length; i++) bytes[writtenAt + i] = written[i];
+    const view = this.view(memory, a);
+    memory.words[(a + LAUNCH_OFFSET) >>> 2] = this.launched ? 1 : 0;
+    view.fields.set(this.fields);
+    view.written.set(this.written);
     // One note for the whole layout: the lines it covers are those its
     // dwords and bytes were written to one by one, and what a write to a
     // flagged line does (decodes dropped, regions dropped, monitors woken)
