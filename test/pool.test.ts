@@ -6,7 +6,6 @@ import { availableParallelism } from 'node:os';
 import { poolThreadIds, runJob, runJobs, startOrder, type RunJob } from '../src/cli/pool.ts';
 import { loadProgram } from '../src/cli/load.ts';
 import { buildMachine } from '../src/machine/scenario.ts';
-import { Memory } from '../src/memory/memory.ts';
 
 describe('the run pool', () => {
   it('gives every job the outcome it has on this thread, reusing its workers', async () => {
@@ -26,12 +25,12 @@ describe('the run pool', () => {
     expect(poolThreadIds()).toEqual(workers);
   });
 
-  it('gives a job on a machine reusing the memory of a finished one the outcome it has on a fresh one', () => {
+  it('gives a job on a machine reusing the EPT caches of a finished one the outcome it has on a fresh one', () => {
     const job: RunJob = { target: 'io-rr', depth: 2, mode: 'hw', shadowing: true, iterations: 3 };
     const fresh = buildMachine({ workload: loadProgram('io-rr'), depth: 2, mode: 'hw', shadowing: true, iterations: 3 });
     const freshResult = fresh.run();
     const first = runJob(job);
-    // runJob released its machine: these take its memory and EPT caches.
+    // runJob released its machine: these take its EPT caches.
     const again = runJob(job);
     const other = runJob({ target: 'kv', depth: 2, mode: 'sw', iterations: 2 });
     expect(again).toEqual(first);
@@ -39,22 +38,6 @@ describe('the run pool', () => {
     expect(first.console).toBe(fresh.serial.text());
     expect(first.status).toBe(freshResult.status);
     expect(runJob({ target: 'kv', depth: 2, mode: 'sw', iterations: 2 })).toEqual(other);
-  });
-
-  it('clears a released memory before handing it out again', () => {
-    const memory = Memory.acquire(1 << 16);
-    memory.load(0x100, Uint8Array.of(1, 2, 3));
-    memory.decoded[5] = -1;
-    memory.armMonitor(3);
-    memory.release();
-    const reused = Memory.acquire(1 << 16);
-    expect(reused).toBe(memory);
-    expect(reused.bytes.some((b) => b !== 0)).toBe(false);
-    expect(new Uint8Array(reused.wasm.buffer).some((b) => b !== 0)).toBe(false);
-    expect(reused.decoded.some((w) => w !== 0)).toBe(false);
-    reused.disarmMonitor(3);
-    expect(reused.lineFlags[3]).toBe(0);
-    expect(Memory.acquire(1 << 16)).not.toBe(memory);
   });
 
   it('starts the deepest runs first, in the order given among those of one depth', () => {

@@ -63,7 +63,7 @@ export function runJob(job: RunJob): RunOutcome {
     figure: spec && result.status === 'exited' && result.exitCode === 0 ? spec.measure(machine) : null,
     exits: stats.exits,
   };
-  // A worker runs machine after machine: the next one reuses this one's memory.
+  // A worker runs machine after machine: the next one reuses this one's EPT caches.
   machine.release();
   return outcome;
 }

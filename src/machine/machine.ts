@@ -149,7 +149,7 @@ export class Machine {
   readonly jit: Jit | null = null;
 
   constructor(options: MachineOptions = {}) {
-    this.memory = Memory.acquire(options.ramSize ?? DEFAULT_RAM_SIZE);
+    this.memory = new Memory(options.ramSize ?? DEFAULT_RAM_SIZE);
     this.serial = new SerialConsole(options.consoleSink);
     this.costs = options.costs ?? defaultCosts();
     checkCosts(this.costs);
@@ -382,13 +382,13 @@ export class Machine {
     return collectStats(this);
   }
 
-  /** The machine is done with: its memory and its threads' EPT translation
-   * caches go to the next machine made in this thread of the host, which
-   * clears them (src/memory/memory.ts). Nothing of the machine may be used
-   * afterwards. */
+  /** The machine is done with: its threads' EPT translation caches (4 MiB
+   * each, outside V8's heap) go to the next machine made in this thread of
+   * the host (src/cpu/vmx/ept.ts). Its memory is not reused: clearing tens
+   * of MiB costs more than V8's collections of the new ones. Nothing of the
+   * machine may run afterwards. */
   release(): void {
     for (const thread of this.core.threads) thread.vmx.ept.release();
-    this.memory.release();
   }
 
   private finish(status: RunStatus, exitCode: number, reason: string): void {

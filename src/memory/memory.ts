@@ -31,16 +31,6 @@ export const THREAD_AREA_BYTES = 4096;
 export const MAX_THREADS = 8;
 const WASM_PAGE = 65536;
 
-const ignoreWrite = (_line: number): void => {};
-
-/** Memories of machines that are done with (Machine.release), by RAM size,
- * at most KEPT_MEMORIES each: the next machine of that size in this thread
- * takes one, cleared, instead of a new WebAssembly.Memory. A new one is tens
- * of MiB of memory outside V8's heap, and allocating that for every machine
- * makes V8 collect garbage after every few machines. */
-const releasedMemories = new Map<number, Memory[]>();
-const KEPT_MEMORIES = 2;
-
 export class Memory {
   readonly size: number;
   readonly bytes: Uint8Array;
@@ -50,24 +40,13 @@ export class Memory {
   /** Per line: how many hardware threads have armed `monitor` on it. */
   private readonly monitors: Uint8Array;
   /** Called with the line number when a MONITORED line is written. */
-  onMonitoredWrite: (line: number) => void = ignoreWrite;
+  onMonitoredWrite: (line: number) => void = () => {};
   /** Called with the line number when a COMPILED line is written. */
-  onCompiledWrite: (line: number) => void = ignoreWrite;
+  onCompiledWrite: (line: number) => void = () => {};
   readonly wasm: WebAssembly.Memory;
   /** Where the line flags start in the WebAssembly memory. */
   readonly lineFlagsBase: number;
   private readonly threadAreasBase: number;
-  /** Given back by release(), not yet taken again. */
-  private released = false;
-
-  /** A memory of `size` bytes of RAM, as new: a released one if there is one. */
-  static acquire(size: number): Memory {
-    const memory = releasedMemories.get(size)?.pop();
-    if (!memory) return new Memory(size);
-    memory.released = false;
-    memory.clear();
-    return memory;
-  }
 
   constructor(size: number) {
     if (!Number.isInteger(size) || size < 4096 || size % 4096 !== 0 || size > 0x80000000) {
@@ -84,25 +63,6 @@ export class Memory {
     this.decoded = new Int32Array(size >>> 2);
     this.lineFlags = new Uint8Array(buffer, this.lineFlagsBase, size >>> LINE_SHIFT);
     this.monitors = new Uint8Array(size >>> LINE_SHIFT);
-  }
-
-  /** Whoever used this memory is done with it: acquire() may hand it to
-   * the next user, cleared. Nothing may read or write it afterwards. */
-  release(): void {
-    if (this.released) return;
-    this.released = true;
-    let kept = releasedMemories.get(this.size);
-    if (!kept) releasedMemories.set(this.size, (kept = []));
-    if (kept.length < KEPT_MEMORIES) kept.push(this);
-  }
-
-  /** Back to the state of a new memory: everything zero, no listeners. */
-  private clear(): void {
-    new Uint8Array(this.wasm.buffer).fill(0);
-    this.decoded.fill(0);
-    this.monitors.fill(0);
-    this.onMonitoredWrite = ignoreWrite;
-    this.onCompiledWrite = ignoreWrite;
   }
 
   /** A thread armed `monitor` on `line`. */
