@@ -4,6 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { availableParallelism } from 'node:os';
 import { poolThreadIds, runJob, runJobs, startOrder, type RunJob } from '../src/cli/pool.ts';
+import { loadProgram } from '../src/cli/load.ts';
+import { buildMachine } from '../src/machine/scenario.ts';
 
 describe('the run pool', () => {
   it('gives every job the outcome it has on this thread, reusing its workers', async () => {
@@ -21,6 +23,21 @@ describe('the run pool', () => {
     // Later batches go to the same, warm workers.
     expect(await runJobs([other, job], undefined, 1)).toEqual([hereOther, here]);
     expect(poolThreadIds()).toEqual(workers);
+  });
+
+  it('gives a job on a machine reusing the EPT caches of a finished one the outcome it has on a fresh one', () => {
+    const job: RunJob = { target: 'io-rr', depth: 2, mode: 'hw', shadowing: true, iterations: 3 };
+    const fresh = buildMachine({ workload: loadProgram('io-rr'), depth: 2, mode: 'hw', shadowing: true, iterations: 3 });
+    const freshResult = fresh.run();
+    const first = runJob(job);
+    // runJob released its machine: these take its EPT caches.
+    const again = runJob(job);
+    const other = runJob({ target: 'kv', depth: 2, mode: 'sw', iterations: 2 });
+    expect(again).toEqual(first);
+    expect(first.cycles).toBe(fresh.stats().cycles);
+    expect(first.console).toBe(fresh.serial.text());
+    expect(first.status).toBe(freshResult.status);
+    expect(runJob({ target: 'kv', depth: 2, mode: 'sw', iterations: 2 })).toEqual(other);
   });
 
   it('starts the deepest runs first, in the order given among those of one depth', () => {

@@ -190,9 +190,15 @@ export class Cpu {
     const base = this.level * 256;
     const counts = this.opcodeCounts;
     const atSwitch = this.opcodeCountsAtSwitch;
+    const levelCounts = this.levelOpcodeCounts;
+    // At every VM entry and exit, and only a few opcodes ran since the last:
+    // the others are compared, not added to and stored.
     for (let op = 0; op < 256; op++) {
-      this.levelOpcodeCounts[base + op] += counts[op] - atSwitch[op];
-      atSwitch[op] = counts[op];
+      const count = counts[op];
+      if (count !== atSwitch[op]) {
+        levelCounts[base + op] += count - atSwitch[op];
+        atSwitch[op] = count;
+      }
     }
     this.levelSinceInstructions = this.instructions;
     this.levelSinceCycles = this.cycles;
@@ -1662,7 +1668,7 @@ export class Cpu {
     if (!this.vmx.nonRoot || (this.vmx.proc & PROC.USE_TSC_OFFSETTING) === 0) return;
     const v = this.vmx.vmcs;
     const lo = (msrValue.lo >>> 0) + (v.get(F.TSC_OFFSET) >>> 0);
-    msrValue.hi = (msrValue.hi + v.hi[F.TSC_OFFSET] + (lo >= 0x100000000 ? 1 : 0)) | 0;
+    msrValue.hi = (msrValue.hi + v.high(F.TSC_OFFSET) + (lo >= 0x100000000 ? 1 : 0)) | 0;
     msrValue.lo = lo | 0;
   }
 

@@ -24,7 +24,7 @@ import { ACCESS_READ, Ept } from '../cpu/vmx/ept.ts';
 import { EXIT_REASON_NAMES, EXIT_REASONS } from '../cpu/vmx/exit-reasons.ts';
 import type { TransitionEvent } from '../cpu/vmx/exit-stats.ts';
 import { VMCS_FIELDS } from '../cpu/vmx/fields.ts';
-import { F, readRegionField, type VmcsCache } from '../cpu/vmx/vmcs.ts';
+import { F, fieldSlot, readRegionField, type VmcsCache } from '../cpu/vmx/vmcs.ts';
 
 /** A command the session cannot carry out; its message is one line. */
 export class DebugCommandError extends Error {}
@@ -505,7 +505,7 @@ export class DebugSession {
   /** A field of the VMCS at `address`: from the thread that holds it current, else from memory. */
   private vmcsField(address: number, index: number): number {
     const holder = this.machine.threads.find((t) => t.vmx.vmcs.address === address);
-    return holder ? holder.vmx.vmcs.get(index) : readRegionField(this.machine.memory, address, { index, high: false });
+    return holder ? holder.vmx.vmcs.get(index) : readRegionField(this.machine.memory, address, fieldSlot(index));
   }
 
   // ---- arguments -----------------------------------------------------------------
@@ -598,7 +598,7 @@ function flagNames(eflags: number): string {
 function formatField(vmcs: VmcsCache, index: number): string {
   const field = VMCS_FIELDS[index];
   const wide = ((field.encoding >>> 13) & 3) === 1;
-  const value = wide && vmcs.hi[index] !== 0 ? `0x${(vmcs.hi[index] >>> 0).toString(16)}${(vmcs.lo[index] >>> 0).toString(16).padStart(8, '0')}` : hex(vmcs.lo[index]);
-  const meaning = field.name === 'VM_EXIT_REASON' ? `  ${EXIT_REASON_NAMES[vmcs.lo[index] & 0xffff] ?? ''}` : '';
+  const value = wide && vmcs.high(index) !== 0 ? `0x${(vmcs.high(index) >>> 0).toString(16)}${(vmcs.get(index) >>> 0).toString(16).padStart(8, '0')}` : hex(vmcs.get(index));
+  const meaning = field.name === 'VM_EXIT_REASON' ? `  ${EXIT_REASON_NAMES[vmcs.get(index) & 0xffff] ?? ''}` : '';
   return `  ${field.name.padEnd(32)} ${value}${meaning}`;
 }

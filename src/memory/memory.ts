@@ -130,7 +130,8 @@ export class Memory {
     this.noteWriteIfFlagged(address, 4);
   }
 
-  private noteWriteIfFlagged(address: number, length: number): void {
+  /** A host-side write of `length` bytes at `address` is noted where its lines carry flags. */
+  noteWriteIfFlagged(address: number, length: number): void {
     const first = address >>> LINE_SHIFT;
     const last = (address + length - 1) >>> LINE_SHIFT;
     for (let line = first; line <= last; line++) {

@@ -17,10 +17,15 @@ export const ACCESS_FETCH = EPT_QUAL.INSTRUCTION_FETCH;
 /** Permission a kind of access needs, indexed by ACCESS_*. */
 const NEEDED: Record<number, number> = { [ACCESS_READ]: EPT.READ, [ACCESS_WRITE]: EPT.WRITE, [ACCESS_FETCH]: EPT.EXECUTE };
 
+/** Caches of threads whose machine is done with (Machine.release), emptied,
+ * for the next thread in this thread of the host to take: 4 MiB each. */
+const releasedCaches: Int32Array[] = [];
+const KEPT_CACHES = 8;
+
 export class Ept {
   /** Per guest page: host page << 12 | permissions | CACHED, or 0. Made
    * by the first select(): 4 MiB per thread that only EPT users pay for. */
-  private cache = new Int32Array(0);
+  private cache: Int32Array = new Int32Array(0);
   private readonly cachedPages: number[] = [];
   /** The EPTP whose translations the cache holds. */
   private cachedEptp = -1;
@@ -37,11 +42,21 @@ export class Ept {
 
   /** Uses `eptp` from now on; translations of another EPTP are dropped. */
   select(eptp: number): void {
-    if (this.cache.length === 0) this.cache = new Int32Array(1 << 20);
+    if (this.cache.length === 0) this.cache = releasedCaches.pop() ?? new Int32Array(1 << 20);
     if (eptp !== this.cachedEptp) {
       this.flush();
       this.cachedEptp = eptp;
     }
+  }
+
+  /** The thread is done with: its cache, emptied (every entry it filled is
+   * in cachedPages), goes to the next Ept to select an EPTP. */
+  release(): void {
+    if (this.cache.length === 0) return;
+    this.flush();
+    if (releasedCaches.length < KEPT_CACHES) releasedCaches.push(this.cache);
+    this.cache = new Int32Array(0);
+    this.cachedEptp = -1;
   }
 
   get eptp(): number {

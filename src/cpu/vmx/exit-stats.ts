@@ -126,19 +126,37 @@ export interface TransitionEvent {
   qualification: number;
 }
 
-/** Exits whose trapping level has not run again yet, and since when. */
-interface OpenExit {
-  rows: RowTally[];
+/** The exit a trapping level took on a thread, while that level has not
+ * run again, and since when. One per thread and level, reused from exit to
+ * exit: the hardware opens one at every exit. */
+class OpenExit {
+  /** Open: the level has not run again since the exit. */
+  open = false;
+  /** When it was opened, in the order exits were taken. */
+  order = 0;
+  /** The rows it counts for: rows[0..rowCount). */
+  readonly rows: RowTally[] = [];
+  rowCount = 0;
   /** The level that trapped, where, and the qualification of its exit. */
-  level: number;
-  eip: number;
-  qualification: number;
-  since: number;
+  eip = 0;
+  qualification = 0;
+  since = 0;
   /** Blocked vCPUs of the levels below it that this exit waits on, the idle
    * time counted so far, and since when the current wait began. */
-  blocks: number;
-  idle: number;
-  idleSince: number;
+  blocks = 0;
+  idle = 0;
+  idleSince = 0;
+
+  constructor(readonly level: number) {}
+
+  counts(row: RowTally): boolean {
+    for (let i = 0; i < this.rowCount; i++) if (this.rows[i] === row) return true;
+    return false;
+  }
+
+  add(row: RowTally): void {
+    this.rows[this.rowCount++] = row;
+  }
 }
 
 /** Keys of the maps below, numbers rather than strings since they are made
@@ -149,8 +167,12 @@ const rowKey = (from: number, to: number, code: number) => code * 65536 + from *
 
 export class ExitStats implements ExitRecorder {
   private readonly rows = new Map<number, RowTally>();
-  /** By thread and trapping level (openKey), in the order the exits were taken. */
-  private readonly open = new Map<number, OpenExit>();
+  /** By thread and trapping level (openKey); open or not. */
+  private readonly exitsByKey = new Map<number, OpenExit>();
+  /** The same, in the order they were made. */
+  private readonly exitList: OpenExit[] = [];
+  /** Exits opened so far: the order of the next. */
+  private opened = 0;
   /** Receives every transition when set; costs nothing when not. */
   listener: ((event: TransitionEvent) => void) | null = null;
   /** Recorders that count what this one does from the moment they are
@@ -162,16 +184,21 @@ export class ExitStats implements ExitRecorder {
     for (const follower of this.followers) follower.exited(source, code, eip, qualification);
     const row = this.row(source.guestLevel, source.hostLevel, code);
     row.count++;
-    this.open.set(openKey(source.id, source.guestLevel), {
-      rows: [row],
-      level: source.guestLevel,
-      eip,
-      qualification,
-      since: source.cycles,
-      blocks: 0,
-      idle: 0,
-      idleSince: 0,
-    });
+    const open = this.exitOf(source.id, source.guestLevel);
+    // An exit taken while the level's last one is still open replaces it,
+    // in its place in the order.
+    if (!open.open) {
+      open.open = true;
+      open.order = this.opened++;
+    }
+    open.rows[0] = row;
+    open.rowCount = 1;
+    open.eip = eip;
+    open.qualification = qualification;
+    open.since = source.cycles;
+    open.blocks = 0;
+    open.idle = 0;
+    open.idleSince = 0;
     this.listener?.({
       kind: 'exit',
       thread: source.id,
@@ -194,12 +221,13 @@ export class ExitStats implements ExitRecorder {
     if (EXIT_REASON_NAMES[code] === undefined) return false;
     // The trap is open on the thread that took it: the forwarding thread's
     // own, or (hw and sw modes) the trapping level's thread.
-    const open = this.open.get(openKey(source.id, from)) ?? this.openAtLevel(from);
+    const own = this.exitsByKey.get(openKey(source.id, from));
+    const open = own?.open ? own : this.openAtLevel(from);
     const row = this.row(from, to, code);
-    if (open?.rows.includes(row)) return false;
+    if (open?.counts(row)) return false;
     for (const follower of this.followers) follower.forwarded(source, from, to, code);
     row.count++;
-    open?.rows.push(row);
+    open?.add(row);
     this.listener?.({
       kind: 'forward',
       thread: source.id,
@@ -221,8 +249,8 @@ export class ExitStats implements ExitRecorder {
    * levels block at once. */
   blocked(level: number, blocked: boolean, now: number): void {
     for (const follower of this.followers) follower.blocked(level, blocked, now);
-    for (const open of this.open.values()) {
-      if (open.level <= level) continue;
+    for (const open of this.exitList) {
+      if (!open.open || open.level <= level) continue;
       if (blocked) {
         if (open.blocks++ === 0) open.idleSince = now;
       } else if (open.blocks > 0 && --open.blocks === 0) {
@@ -245,14 +273,13 @@ export class ExitStats implements ExitRecorder {
       eip: source.eip,
       qualification: 0,
     });
-    const key = openKey(source.id, source.guestLevel);
-    const open = this.open.get(key);
-    if (!open) return;
+    const open = this.exitsByKey.get(openKey(source.id, source.guestLevel));
+    if (!open?.open) return;
     // A wait its hypervisor never ended ends here.
     const idle = open.idle + (open.blocks > 0 ? Math.max(0, source.cycles - open.idleSince) : 0);
     const duration = source.cycles - open.since;
-    for (const row of open.rows) row.complete(duration, Math.min(idle, duration));
-    this.open.delete(key);
+    for (let i = 0; i < open.rowCount; i++) open.rows[i].complete(duration, Math.min(idle, duration));
+    open.open = false;
   }
 
   /** Rows in a fixed order: by from level, to level, then reason code. */
@@ -262,10 +289,23 @@ export class ExitStats implements ExitRecorder {
       .map((tally) => tally.row());
   }
 
-  /** The first open exit of `level` on any thread, found without a copy of the map. */
+  /** The open exit of `level` on any thread opened first. */
   private openAtLevel(level: number): OpenExit | undefined {
-    for (const exit of this.open.values()) if (exit.level === level) return exit;
-    return undefined;
+    let first: OpenExit | undefined;
+    for (const exit of this.exitList) if (exit.open && exit.level === level && (!first || exit.order < first.order)) first = exit;
+    return first;
+  }
+
+  /** The exit record of `level` on `thread`, open or not. */
+  private exitOf(thread: number, level: number): OpenExit {
+    const key = openKey(thread, level);
+    let exit = this.exitsByKey.get(key);
+    if (!exit) {
+      exit = new OpenExit(level);
+      this.exitsByKey.set(key, exit);
+      this.exitList.push(exit);
+    }
+    return exit;
   }
 
   private row(fromLevel: number, toLevel: number, code: number): RowTally {

@@ -29,11 +29,23 @@ import {
 } from './controls.ts';
 import { Ept, validEptp } from './ept.ts';
 import { EXIT, EXIT_REASON_ENTRY_FAILURE } from './exit-reasons.ts';
-import { clearRegion, F, readRegionField, resolveField, SHADOW_VMCS_INDICATOR, VmcsCache, writeRegionField } from './vmcs.ts';
+import { clearRegion, F, fieldSlot, readRegionField, resolveField, SHADOW_VMCS_INDICATOR, VmcsCache, writeRegionField } from './vmcs.ts';
 import type { ExitRecorder } from './exit-stats.ts';
+
+/** A control value sets only bits the capability MSR allows. */
+function within(value: number, allowed: number): boolean {
+  return (value & ~allowed) === 0;
+}
 
 const EFLAGS_RESERVED = ~(0x1 | 0x2 | 0x40 | 0x80 | 0x200 | 0x800);
 const ALL_ONES = -1;
+/** The guest-state fields a hw-mode hypervisor's vmread and vmwrite reach in its guest's live thread. */
+const GUEST_RIP_SLOT = fieldSlot(F.GUEST_RIP);
+const GUEST_RSP_SLOT = fieldSlot(F.GUEST_RSP);
+const GUEST_RFLAGS_SLOT = fieldSlot(F.GUEST_RFLAGS);
+const GUEST_IDTR_BASE_SLOT = fieldSlot(F.GUEST_IDTR_BASE);
+const GUEST_IDTR_LIMIT_SLOT = fieldSlot(F.GUEST_IDTR_LIMIT);
+const VM_INSTRUCTION_ERROR_SLOT = fieldSlot(F.VM_INSTRUCTION_ERROR);
 
 /** Transition costs the VMX unit charges; from the cost model. */
 export interface VmxCosts {
@@ -168,37 +180,37 @@ export class Vmx {
       this.failInvalid();
       return null;
     }
-    const ref = resolveField(encoding);
-    if (!ref) {
+    const slot = resolveField(encoding);
+    if (slot < 0) {
       this.failValid(VMERR.UNSUPPORTED_COMPONENT);
       return null;
     }
     this.succeed();
     const live = this.liveGuest();
-    if (live && !ref.high) {
+    if (live) {
       // hw mode: the guest's registers are its thread's, not copies.
-      if (ref.index === F.GUEST_RIP) return live.eip;
-      if (ref.index === F.GUEST_RSP) return live.regs[4];
-      if (ref.index === F.GUEST_RFLAGS) return live.eflags;
-      if (ref.index === F.GUEST_IDTR_BASE) return live.idtBase;
-      if (ref.index === F.GUEST_IDTR_LIMIT) return live.idtCount;
+      if (slot === GUEST_RIP_SLOT) return live.eip;
+      if (slot === GUEST_RSP_SLOT) return live.regs[4];
+      if (slot === GUEST_RFLAGS_SLOT) return live.eflags;
+      if (slot === GUEST_IDTR_BASE_SLOT) return live.idtBase;
+      if (slot === GUEST_IDTR_LIMIT_SLOT) return live.idtCount;
     }
-    return this.vmcs.read(ref);
+    return this.vmcs.read(slot);
   }
 
   vmwrite(encoding: number, value: number): void {
     if (!this.vmcs.loaded) return this.failInvalid();
-    const ref = resolveField(encoding);
-    if (!ref) return this.failValid(VMERR.UNSUPPORTED_COMPONENT);
+    const slot = resolveField(encoding);
+    if (slot < 0) return this.failValid(VMERR.UNSUPPORTED_COMPONENT);
     // IA32_VMX_MISC bit 29 is set: read-only fields are writable too.
-    this.vmcs.write(ref, value);
+    this.vmcs.write(slot, value);
     const live = this.liveGuest();
-    if (live && !ref.high) {
-      if (ref.index === F.GUEST_RIP) live.eip = value;
-      else if (ref.index === F.GUEST_RSP) live.regs[4] = value;
-      else if (ref.index === F.GUEST_RFLAGS) live.eflags = value;
-      else if (ref.index === F.GUEST_IDTR_BASE) live.idtBase = value >>> 0;
-      else if (ref.index === F.GUEST_IDTR_LIMIT) live.idtCount = Math.min(value >>> 0, 256);
+    if (live) {
+      if (slot === GUEST_RIP_SLOT) live.eip = value;
+      else if (slot === GUEST_RSP_SLOT) live.regs[4] = value;
+      else if (slot === GUEST_RFLAGS_SLOT) live.eflags = value;
+      else if (slot === GUEST_IDTR_BASE_SLOT) live.idtBase = value >>> 0;
+      else if (slot === GUEST_IDTR_LIMIT_SLOT) live.idtCount = Math.min(value >>> 0, 256);
     }
     this.succeed();
   }
@@ -213,7 +225,7 @@ export class Vmx {
     v.set(F.IDT_VECTORING_INFO_FIELD, 0);
     if (info.guestPhysicalAddress !== undefined) {
       v.set(F.GUEST_PHYSICAL_ADDRESS, info.guestPhysicalAddress);
-      v.hi[F.GUEST_PHYSICAL_ADDRESS] = 0;
+      v.setHigh(F.GUEST_PHYSICAL_ADDRESS, 0);
       v.set(F.GUEST_LINEAR_ADDRESS, info.guestPhysicalAddress);
     }
   }
@@ -266,7 +278,7 @@ export class Vmx {
   /** VMfailValid in a guest: the error goes to the VMCS the link pointer names. */
   private shadowFailValid(region: number, error: number): void {
     this.cpu.flags.setArith(0x40);
-    writeRegionField(this.memory, region, { index: F.VM_INSTRUCTION_ERROR, high: false }, error);
+    writeRegionField(this.memory, region, VM_INSTRUCTION_ERROR_SLOT, error);
   }
 
   /** A shadowed guest vmread: VMsucceed with the value, or a VMfail (null). */
@@ -276,21 +288,21 @@ export class Vmx {
       this.failInvalid();
       return null;
     }
-    const ref = resolveField(encoding);
-    if (!ref) {
+    const slot = resolveField(encoding);
+    if (slot < 0) {
       this.shadowFailValid(region, VMERR.UNSUPPORTED_COMPONENT);
       return null;
     }
     this.succeed();
-    return readRegionField(this.memory, region, ref);
+    return readRegionField(this.memory, region, slot);
   }
 
   shadowWrite(encoding: number, value: number): void {
     const region = this.shadowRegion();
     if (region < 0) return this.failInvalid();
-    const ref = resolveField(encoding);
-    if (!ref) return this.shadowFailValid(region, VMERR.UNSUPPORTED_COMPONENT);
-    writeRegionField(this.memory, region, ref, value);
+    const slot = resolveField(encoding);
+    if (slot < 0) return this.shadowFailValid(region, VMERR.UNSUPPORTED_COMPONENT);
+    writeRegionField(this.memory, region, slot, value);
     this.succeed();
   }
 
@@ -365,19 +377,17 @@ export class Vmx {
     const pin = v.get(F.PIN_BASED_VM_EXEC_CONTROL);
     const proc = v.get(F.CPU_BASED_VM_EXEC_CONTROL);
     const proc2 = proc & PROC.ACTIVATE_SECONDARY_CONTROLS ? v.get(F.SECONDARY_VM_EXEC_CONTROL) : 0;
-    const within = (value: number, allowed: number) => (value & ~allowed) === 0;
     const allowedProc2 = this.cpu.threadExtension ? ALLOWED_PROC2_HW : ALLOWED_PROC2;
     if (!within(pin, ALLOWED_PIN) || !within(proc, ALLOWED_PROC) || !within(proc2, allowedProc2)) return false;
     if (proc2 & PROC2.THREAD_SWITCHING && !this.guestThread()) return false;
     if (!within(v.get(F.VM_EXIT_CONTROLS), ALLOWED_EXIT_CTLS) || !within(v.get(F.VM_ENTRY_CONTROLS), ALLOWED_ENTRY_CTLS)) return false;
     // SDM 26.2.1.2: the timer's value can be saved only if the timer is active.
     if (v.get(F.VM_EXIT_CONTROLS) & EXIT_CTL.SAVE_PREEMPTION_TIMER && !(pin & PIN.PREEMPTION_TIMER)) return false;
-    const page = (index: number) => this.validRegion(v.get(index) >>> 0) && v.hi[index] === 0;
-    if (proc & PROC.USE_IO_BITMAPS && (!page(F.IO_BITMAP_A) || !page(F.IO_BITMAP_B))) return false;
-    if (proc & PROC.USE_MSR_BITMAPS && !page(F.MSR_BITMAP)) return false;
-    if (proc2 & PROC2.ENABLE_EPT && (!validEptp(v.get(F.EPT_POINTER), size) || v.hi[F.EPT_POINTER] !== 0)) return false;
+    if (proc & PROC.USE_IO_BITMAPS && (!this.validPage(F.IO_BITMAP_A) || !this.validPage(F.IO_BITMAP_B))) return false;
+    if (proc & PROC.USE_MSR_BITMAPS && !this.validPage(F.MSR_BITMAP)) return false;
+    if (proc2 & PROC2.ENABLE_EPT && (!validEptp(v.get(F.EPT_POINTER), size) || v.high(F.EPT_POINTER) !== 0)) return false;
     if (proc2 & PROC2.VMCS_SHADOWING) {
-      if (!page(F.VMREAD_BITMAP) || !page(F.VMWRITE_BITMAP)) return false;
+      if (!this.validPage(F.VMREAD_BITMAP) || !this.validPage(F.VMWRITE_BITMAP)) return false;
     }
     const event = v.get(F.VM_ENTRY_INTR_INFO_FIELD);
     if (event & INTR_INFO.VALID) {
@@ -390,6 +400,11 @@ export class Vmx {
     return true;
   }
 
+  /** A 64-bit control field holding the address of a page of RAM (a bitmap). */
+  private validPage(index: number): boolean {
+    return this.validRegion(this.vmcs.get(index) >>> 0) && this.vmcs.high(index) === 0;
+  }
+
   private guestStateValid(): boolean {
     const v = this.vmcs;
     const flags = v.get(F.GUEST_RFLAGS);
@@ -398,7 +413,7 @@ export class Vmx {
     const activity = v.get(F.GUEST_ACTIVITY_STATE);
     if (activity !== GUEST_ACTIVITY_ACTIVE && activity !== GUEST_ACTIVITY_HLT) return false;
     const link = v.get(F.VMCS_LINK_POINTER);
-    const linkHi = v.hi[F.VMCS_LINK_POINTER];
+    const linkHi = v.high(F.VMCS_LINK_POINTER);
     const proc2 = v.get(F.CPU_BASED_VM_EXEC_CONTROL) & PROC.ACTIVATE_SECONDARY_CONTROLS ? v.get(F.SECONDARY_VM_EXEC_CONTROL) : 0;
     if (link === ALL_ONES && linkHi === ALL_ONES) return true;
     // Anything but all ones must name a shadow VMCS that shadowing uses.
