@@ -59,6 +59,8 @@ const bundled = await esbuild.build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
   // commander goes into the bundle too: loaded as a package of its own, its
   // CommonJS files would each be read, scanned for their exports and
   // compiled apart. Its require() of node's modules needs a require in an
