@@ -6,12 +6,15 @@
 // paths, which not every TypeScript consumer accepts, so they are rewritten
 // to the .js paths that sit beside them.
 //
-// The command and its worker threads run from two bundles instead, each one
-// file (dist/smtnest.js, dist/run-worker.js, made by esbuild, with commander
+// The command and its worker threads run from two bundles instead
+// (dist/smtnest.js, dist/run-worker.js, made by esbuild, with commander
 // inside): loading the hundred modules of dist/ one by one takes node longer
-// than the whole of a short run. Both sit directly in dist/, as dist/paths.js does, so that a
-// module's place relative to the package root is the same in a bundle as in
-// the sources.
+// than the whole of a short run. The bundles are split into shared chunks
+// (dist/chunk-*.js) at each dynamic import, so that a command loads, and
+// node compiles, only its own modules and the node modules they import: a
+// run does not load the report, the debugger or the pool's worker threads.
+// All sit directly in dist/, as dist/paths.js does, so that a module's place
+// relative to the package root is the same in a bundle as in the sources.
 //
 // The stamp written last tells bin/modules.js that dist/ is whole and as new
 // as the sources; it is removed first, so a half-written dist/ is never run.
@@ -59,6 +62,8 @@ const bundled = await esbuild.build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
   // commander goes into the bundle too: loaded as a package of its own, its
   // CommonJS files would each be read, scanned for their exports and
   // compiled apart. Its require() of node's modules needs a require in an

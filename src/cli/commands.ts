@@ -49,7 +49,10 @@ const depth: OptionSpec = { name: 'depth', value: 'N', choices: LEVELS, default:
 const mode: OptionSpec = { name: 'mode', value: 'MODE', choices: MODES, default: 'baseline', description: 'how the hypervisors run their guests (docs/modes.md); needs --depth 1 or 2' };
 const shadow: OptionSpec = { name: 'shadow', value: 'on|off', choices: ['on', 'off'], default: 'off', description: "VMCS shadowing for L1's vmread/vmwrite; needs --depth 2" };
 const nestedDepth: OptionSpec = { name: 'depth', value: 'N', choices: NESTED_DEPTHS, default: '2', description: 'levels of hypervisor under the workload' };
-const maxInstructions: OptionSpec = { name: 'max-instructions', value: 'N', default: '2000000000', description: 'instruction budget (exit status 124 when spent)' };
+/** Default instruction budget of a run: about ten seconds of guest time on a slow host. */
+export const DEFAULT_MAX_INSTRUCTIONS = 2_000_000_000;
+
+const maxInstructions: OptionSpec = { name: 'max-instructions', value: 'N', default: String(DEFAULT_MAX_INSTRUCTIONS), description: 'instruction budget (exit status 124 when spent)' };
 
 export const COMMANDS: readonly CommandSpec[] = [
   {

@@ -13,6 +13,7 @@ import { buildMachine } from '../machine/scenario.ts';
 import type { ExitRow } from '../machine/stats.ts';
 import { workloadSpec } from '../machine/workloads.ts';
 import type { CostModel } from '../timing/cost-model.ts';
+import { DEFAULT_MAX_INSTRUCTIONS } from './commands.ts';
 import { loadProgram } from './load.ts';
 
 /** One run, as a worker receives it. */
@@ -37,9 +38,6 @@ export interface RunOutcome {
   figure: number | null;
   exits: ExitRow[];
 }
-
-/** Default instruction budget of a run: about ten seconds of guest time on a slow host. */
-export const DEFAULT_MAX_INSTRUCTIONS = 2_000_000_000;
 
 /** Runs one job on this thread, as a worker does. */
 export function runJob(job: RunJob): RunOutcome {

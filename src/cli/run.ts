@@ -53,7 +53,9 @@ function writeOutput(path: string, text: string): void {
   }
 }
 
-import { DEFAULT_MAX_INSTRUCTIONS } from './pool.ts';
+// The budget lives with the options' table rather than with the pool, so
+// that a single run does not load the pool's worker threads.
+import { DEFAULT_MAX_INSTRUCTIONS } from './commands.ts';
 export { DEFAULT_MAX_INSTRUCTIONS };
 
 /** Console bytes go to stdout a line at a time as the guest writes them,

@@ -14,10 +14,10 @@
 
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { threadId } from 'node:worker_threads';
 import { assembleFile, readImage, readRegularFile, writeImage, type AssembleOptions, type Program } from '../asm/index.ts';
 import { PROJECT_ROOT } from '../paths.ts';
 
@@ -180,6 +180,10 @@ export class ImageCache {
   private writeDisk(key: string, entry: Entry): void {
     if (this.directory === null) return;
     const file = join(this.directory, `${key}.json`);
+    // worker_threads is loaded here, on a write, rather than at import: a
+    // run whose images are all cached never needs it, and loading it costs
+    // a short run a few milliseconds.
+    const { threadId } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
     const temporary = `${file}.${process.pid}.${threadId}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
       mkdirSync(dirname(file), { recursive: true });
