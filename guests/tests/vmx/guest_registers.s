@@ -73,6 +73,13 @@ PATTERN_LOW   equ 0xa5a5
     pop esi
 %endmacro
 
+; The registers the guest gets at the next entry: pattern(%1, n).
+%macro give_guest_pattern 1
+    mov edi, guest_regs
+    mov eax, %1
+    call fill_pattern
+%endmacro
+
 _start:
     call test_init
     mov eax, VMCS1
@@ -81,9 +88,7 @@ _start:
     vmw VMCS_CPU_BASED_VM_EXEC_CONTROL, PROC_UNCONDITIONAL_IO_EXITING
 
     ; vmlaunch, then a CPUID exit
-    mov edi, guest_regs
-    mov eax, 1
-    call fill_pattern
+    give_guest_pattern 1
     call guest_run
     expect_exit EXIT_REASON_CPUID, g_start.cpuid, "the guest runs to its cpuid"
     expect_registers STORED, 1, "the guest starts with the registers the hypervisor left at vmlaunch"
@@ -95,9 +100,7 @@ _start:
     ; vmresume with new registers and an interrupt table, then an I/O exit.
     ; Until then the hypervisor runs on a table of its own, which the exit
     ; replaces with HOST_IDTR_BASE's.
-    mov edi, guest_regs
-    mov eax, 3
-    call fill_pattern
+    give_guest_pattern 3
     call guest_skip
     vmw VMCS_GUEST_IDTR_BASE, g_idt
     vmw VMCS_GUEST_IDTR_LIMIT, G_IDT_COUNT
@@ -112,9 +115,7 @@ _start:
     expect_registers guest_regs, 4, "at an IO_INSTRUCTION exit the hypervisor finds every register the guest set"
 
     ; the guest's int 0x30 goes through the table written before vmresume
-    mov edi, guest_regs
-    mov eax, 5
-    call fill_pattern
+    give_guest_pattern 5
     call guest_skip
     call guest_run
     expect_exit EXIT_REASON_VMCALL, g_handler.vmcall, "int 0x30 reaches the handler of the table written before vmresume"
@@ -122,9 +123,7 @@ _start:
     expect_registers guest_regs, 6, "at a VMCALL exit the hypervisor finds every register the guest set"
 
     ; the handler returns, the guest loads a table of its own and reads a port
-    mov edi, guest_regs
-    mov eax, 7
-    call fill_pattern
+    give_guest_pattern 7
     call guest_skip
     call guest_run
     expect_exit EXIT_REASON_IO_INSTRUCTION, g_start.in, "the guest runs to its in"
