@@ -16,10 +16,11 @@ const RUNS = 3;
 /** The words of package.json's start script, `node [flags] bin/smtnest.js paper`:
  * npm start is timed with the flags it gives node. */
 const START_WORDS = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')).scripts.start as string).split(/\s+/);
-const START_FLAGS = START_WORDS.slice(1, START_WORDS.indexOf('bin/smtnest.js'));
+const START_COMMAND_AT = START_WORDS.indexOf('bin/smtnest.js');
+if (START_COMMAND_AT < 0) throw new Error(`command benchmark: package.json's start script does not run bin/smtnest.js: ${START_WORDS.join(' ')}`);
 
 const COMMANDS: [label: string, nodeFlags: string[], args: string[]][] = [
-  ['npm start (smtnest paper)', START_FLAGS, START_WORDS.slice(START_WORDS.indexOf('bin/smtnest.js') + 1)],
+  ['npm start (smtnest paper)', START_WORDS.slice(1, START_COMMAND_AT), START_WORDS.slice(START_COMMAND_AT + 1)],
   ['smtnest sweep cpuid, 100 points', [], ['sweep', 'cpuid', '--param', 'vmExit=300..1290', '--points', '100']],
 ];
 
