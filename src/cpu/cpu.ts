@@ -8,6 +8,7 @@
 // delivers the exception; eip is only advanced once an instruction can no
 // longer fault, so faults are precise.
 
+import { COUNTER_ZERO } from '../timing/counter.ts';
 import { CYCLES_BY_OPCODE } from '../isa/table.ts';
 import { ALLOWED_BITS_BY_OPCODE, LENGTH_BY_OPCODE, NO_REG } from '../isa/encoding.ts';
 import { LINE_CODE, LINE_SHIFT, type Memory } from '../memory/memory.ts';
@@ -85,7 +86,7 @@ export class Cpu {
   /** IF: external interrupts are taken. */
   interruptsEnabled = 0;
   /** Interrupts are held off until this instruction count (the sti shadow). */
-  interruptShadowEnd = 0;
+  interruptShadowEnd = COUNTER_ZERO;
   idtBase = 0;
   idtCount = 0;
   state = STATE_RUNNING;
@@ -95,8 +96,8 @@ export class Cpu {
   mwaitBreakOnMasked = false;
 
   /** This thread's clock, in cycles, and its executed-instruction count. */
-  cycles = 0;
-  instructions = 0;
+  cycles = COUNTER_ZERO;
+  instructions = COUNTER_ZERO;
   tscOffsetLo = 0;
   tscOffsetHi = 0;
   /** Instructions executed per opcode. */
@@ -141,8 +142,8 @@ export class Cpu {
   readonly levelOpcodeCounts = new Float64Array(MAX_LEVELS * 256);
   private readonly opcodeCountsAtSwitch = new Float64Array(256);
   private level = 0;
-  private levelSinceInstructions = 0;
-  private levelSinceCycles = 0;
+  private levelSinceInstructions = COUNTER_ZERO;
+  private levelSinceCycles = COUNTER_ZERO;
 
   constructor(
     private readonly memory: Memory,

@@ -7,6 +7,7 @@
 // checks every response against its own model of the server and counts
 // transactions and mismatches.
 
+import { COUNTER_ZERO } from '../timing/counter.ts';
 import { countArrival, emptyPeerStats, type NetworkPeer, type PeerKind, type PeerStats } from './peer.ts';
 
 /** The server's first packet: "ready, send the first request". */
@@ -59,7 +60,7 @@ export abstract class ClosedLoopClient implements NetworkPeer {
     mismatches: 0,
     firstMismatch: null,
     firstRequest: Infinity,
-    lastResponse: 0,
+    lastResponse: COUNTER_ZERO,
   };
   protected readonly random: Xorshift32;
   private announced = false;

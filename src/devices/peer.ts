@@ -7,6 +7,8 @@
 // - kv and web: clients that drive a server workload (kv-client.ts,
 //   web-client.ts), one request outstanding at a time.
 
+import { COUNTER_ZERO } from '../timing/counter.ts';
+
 export type PeerKind = 'echo' | 'sink' | 'kv' | 'web';
 
 export interface PeerStats {
@@ -33,7 +35,7 @@ export function countArrival(stats: PeerStats, packet: Uint8Array, at: number): 
 }
 
 export function emptyPeerStats(): PeerStats {
-  return { packets: 0, bytes: 0, firstArrival: Infinity, lastArrival: 0 };
+  return { packets: 0, bytes: 0, firstArrival: Infinity, lastArrival: COUNTER_ZERO };
 }
 
 export class EchoPeer implements NetworkPeer {

@@ -22,6 +22,7 @@
 // from the same images compile each region once: a machine instantiates a
 // kept module against its own memory.
 
+import { COUNTER_ZERO } from '../timing/counter.ts';
 import { hasImmediate, hasMemory, LENGTH_BY_OPCODE } from '../isa/encoding.ts';
 import { endsBlock, SEMANTICS_BY_OPCODE } from '../isa/semantics.ts';
 import { CYCLES_BY_OPCODE } from '../isa/table.ts';
@@ -132,7 +133,7 @@ export class Jit {
   /** Regions compiled so far (for the bench and the tests). */
   compiled = 0;
   /** Instructions executed in regions so far (for the bench and the tests). */
-  executed = 0;
+  executed = COUNTER_ZERO;
 
   constructor(
     private readonly memory: Memory,

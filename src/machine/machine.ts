@@ -2,6 +2,7 @@
 // controller and a hardware thread, plus the run loop that advances them in
 // simulated time. This is the library API the CLI and the tests drive.
 
+import { COUNTER_ZERO } from '../timing/counter.ts';
 import type { Program } from '../asm/index.ts';
 import { MAX_LEVELS, type Cpu } from '../cpu/cpu.ts';
 import { BlockDevice } from '../devices/block.ts';
@@ -142,7 +143,7 @@ export class Machine {
   readonly regions = new Regions(this);
   /** A PORT_ROI mark, taken once the slice of its `out` ends. */
   private regionMark: 'begin' | 'end' | null = null;
-  private regionMarkAt = 0;
+  private regionMarkAt = COUNTER_ZERO;
   private result: RunResult | null = null;
 
   /** The region compiler, unless it is off. */

@@ -16,6 +16,7 @@
 // is halted, waiting in mwait, or stalled (hw mode) takes no slots; one
 // spinning on pause does.
 
+import { COUNTER_ZERO } from '../timing/counter.ts';
 import { Cpu, STOP_BUDGET, STOP_TRIPLE_FAULT } from '../cpu/cpu.ts';
 import { STATE_HALTED, STATE_MWAIT, STATE_RUNNING } from '../cpu/thread-state.ts';
 import type { PortBus } from '../devices/bus.ts';
@@ -45,8 +46,8 @@ export class Core {
    * thread, the cycle it may run to, its clock at the start, and how many
    * threads were running then. */
   private sliceThread: Cpu | null = null;
-  private sliceLimit = 0;
-  private sliceStart = 0;
+  private sliceLimit = COUNTER_ZERO;
+  private sliceStart = COUNTER_ZERO;
   private sliceActive = 0;
   /** The thread that triple-faulted. */
   faulted: Cpu | null = null;

@@ -3,6 +3,7 @@
 // trapping level ran again. Fed by the hardware at every exit and entry,
 // never computed.
 
+import { COUNTER_ZERO } from '../../timing/counter.ts';
 import { EXIT_REASON_NAMES } from './exit-reasons.ts';
 
 export interface ExitRow {
@@ -32,15 +33,15 @@ export interface ExitRow {
 /** The running tallies of one row. */
 class RowTally {
   count = 0;
-  cycles = 0;
-  idleCycles = 0;
+  cycles = COUNTER_ZERO;
+  idleCycles = COUNTER_ZERO;
   completed = 0;
   min = Infinity;
-  max = 0;
+  max = COUNTER_ZERO;
   // Welford's running mean and sum of squared deviations: exact enough, and
   // the same from the same sequence of exits.
-  mean = 0;
-  squares = 0;
+  mean = COUNTER_ZERO;
+  squares = COUNTER_ZERO;
   readonly buckets = new Float64Array(64);
 
   constructor(
@@ -140,12 +141,12 @@ class OpenExit {
   /** The level that trapped, where, and the qualification of its exit. */
   eip = 0;
   qualification = 0;
-  since = 0;
+  since = COUNTER_ZERO;
   /** Blocked vCPUs of the levels below it that this exit waits on, the idle
    * time counted so far, and since when the current wait began. */
   blocks = 0;
-  idle = 0;
-  idleSince = 0;
+  idle = COUNTER_ZERO;
+  idleSince = COUNTER_ZERO;
 
   constructor(readonly level: number) {}
 
