@@ -19,7 +19,7 @@ import { EXIT } from './vmx/exit-reasons.ts';
 import type { ExitRecorder } from './vmx/exit-stats.ts';
 import { EXIT_CTL, INSN_INFO, INTR_INFO, IO_QUAL, PIN, PROC, PROC2, THREAD_REG } from './vmx/controls.ts';
 import { F } from './vmx/vmcs.ts';
-import { Vmx, type ExitInfo, type VmxCosts } from './vmx/vmx.ts';
+import { ExitInfo, Vmx, type VmxCosts } from './vmx/vmx.ts';
 import { divS64, divU64, mulS32, mulU32, wide } from './arith.ts';
 import { executeCpuid, type CpuidConfig } from './cpuid.ts';
 import { STATE_HALTED, STATE_MWAIT, STATE_RUNNING, STATE_STALLED } from './thread-state.ts';
@@ -124,7 +124,7 @@ export class Cpu {
   private exitingInstruction = 0;
   /** Why the guest exits, for the GUEST_EXIT unwind. */
   private exitReason = 0;
-  private readonly exitInfo: ExitInfo = {};
+  private readonly exitInfo = new ExitInfo();
 
   readonly vmx: Vmx;
   /** EPT translation is on: memory addresses are guest-physical. */
@@ -589,7 +589,7 @@ export class Cpu {
   private performExit(reason: number, guestEip: number): void {
     const info = this.exitInfo;
     this.vmx.exit(reason, guestEip, info);
-    info.qualification = info.instructionLength = info.instructionInfo = info.interruptionInfo = info.guestPhysicalAddress = undefined;
+    info.clear();
   }
 
   /** Makes the instruction at `eip` exit, its length and exit information

@@ -55,14 +55,26 @@ export interface VmxCosts {
   threadSwitch: number;
 }
 
-/** What a VM exit reports besides its reason. */
-export interface ExitInfo {
-  qualification?: number;
-  instructionLength?: number;
-  instructionInfo?: number;
-  interruptionInfo?: number;
-  guestPhysicalAddress?: number;
+/** What a VM exit reports besides its reason, gathered while the exit is
+ * decided. Each thread keeps one and clears it after every exit; its fields
+ * are always present and always numbers, so that the object keeps one
+ * hidden class and the code that fills it in stays compiled. */
+export class ExitInfo {
+  qualification = 0;
+  instructionLength = 0;
+  instructionInfo = 0;
+  interruptionInfo = 0;
+  /** The guest-physical address of an EPT violation, or -1: other exits store none. */
+  guestPhysicalAddress = -1;
+
+  clear(): void {
+    this.qualification = this.instructionLength = this.instructionInfo = this.interruptionInfo = 0;
+    this.guestPhysicalAddress = -1;
+  }
 }
+
+/** The exit information of a failed VM entry: its reason alone. */
+const NO_EXIT_INFO = new ExitInfo();
 
 export class Vmx {
   /** In VMX operation (after vmxon). */
@@ -218,12 +230,12 @@ export class Vmx {
   private writeExitInformation(reason: number, info: ExitInfo): void {
     const v = this.vmcs;
     v.set(F.VM_EXIT_REASON, reason);
-    v.set(F.EXIT_QUALIFICATION, info.qualification ?? 0);
-    v.set(F.VM_EXIT_INSTRUCTION_LEN, info.instructionLength ?? 0);
-    v.set(F.VMX_INSTRUCTION_INFO, info.instructionInfo ?? 0);
-    v.set(F.VM_EXIT_INTR_INFO, info.interruptionInfo ?? 0);
+    v.set(F.EXIT_QUALIFICATION, info.qualification);
+    v.set(F.VM_EXIT_INSTRUCTION_LEN, info.instructionLength);
+    v.set(F.VMX_INSTRUCTION_INFO, info.instructionInfo);
+    v.set(F.VM_EXIT_INTR_INFO, info.interruptionInfo);
     v.set(F.IDT_VECTORING_INFO_FIELD, 0);
-    if (info.guestPhysicalAddress !== undefined) {
+    if (info.guestPhysicalAddress >= 0) {
       v.set(F.GUEST_PHYSICAL_ADDRESS, info.guestPhysicalAddress);
       v.setHigh(F.GUEST_PHYSICAL_ADDRESS, 0);
       v.set(F.GUEST_LINEAR_ADDRESS, info.guestPhysicalAddress);
@@ -338,7 +350,7 @@ export class Vmx {
     if (proc2 & PROC2.THREAD_SWITCHING) return this.enterThread(launch);
     cpu.cycles += this.costs.vmEntry;
     if (!this.guestStateValid()) {
-      this.exit(EXIT.INVALID_STATE | EXIT_REASON_ENTRY_FAILURE, cpu.eip, {}, false);
+      this.exit(EXIT.INVALID_STATE | EXIT_REASON_ENTRY_FAILURE, cpu.eip, NO_EXIT_INFO, false);
       return true;
     }
     this.pin = v.get(F.PIN_BASED_VM_EXEC_CONTROL);
@@ -500,7 +512,7 @@ export class Vmx {
     const guest = this.cpu;
     const hostVmx = this.host!;
     const host = hostVmx.cpu;
-    this.recorder.exited(guest, reason & 0xffff, guestEip, info.qualification ?? 0);
+    this.recorder.exited(guest, reason & 0xffff, guestEip, info.qualification);
     guest.eip = guestEip;
     v.set(F.GUEST_INTERRUPTIBILITY_INFO, guest.blockedBySti ? GUEST_INTERRUPTIBILITY_STI : 0);
     v.set(F.GUEST_ACTIVITY_STATE, guest.state === STATE_HALTED ? GUEST_ACTIVITY_HLT : GUEST_ACTIVITY_ACTIVE);
@@ -536,7 +548,7 @@ export class Vmx {
         const left = Math.max(0, Math.ceil((this.preemptionDeadline - cpu.cycles) / 2 ** PREEMPTION_TIMER_RATE));
         v.set(F.VMX_PREEMPTION_TIMER_VALUE, left);
       }
-      this.recorder.exited(cpu, reason & 0xffff, guestEip, info.qualification ?? 0);
+      this.recorder.exited(cpu, reason & 0xffff, guestEip, info.qualification);
       cpu.cycles += this.costs.vmExit;
     }
     this.writeExitInformation(reason, info);
